@@ -1,0 +1,17 @@
+/*
+ * checks.h - the core's check passes (private to core/). Each reads a parsed
+ * request and appends findings; each returns FC_OK or FC_ERR_NOMEM.
+ */
+#ifndef FITCHECK_CHECKS_H
+#define FITCHECK_CHECKS_H
+
+#include "fitcheck/findings.h"
+#include "fitcheck/preflight.h"
+
+/* data.x against the model inputs: count, names, rank and fixed dimensions. */
+fc_status fc_check_inputs(const fc_request *req, fc_findings *out);
+
+/* Sample counts of every array in x and y agree. */
+fc_status fc_check_cardinality(const fc_request *req, fc_findings *out);
+
+#endif

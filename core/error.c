@@ -1,0 +1,96 @@
+/*
+ * error.c - filling the caller-owned fc_error record, and the core allocator.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fitcheck/alloc.h"
+#include "fitcheck/error.h"
+
+void fc_error_init(fc_error *err)
+{
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->code = FC_OK;
+}
+
+fc_status fc_error_set(fc_error *err, fc_status code, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return code;
+    err->code = code;
+    snprintf(err->path, sizeof(err->path), "%s", path ? path : "");
+    va_start(ap, fmt);
+    vsnprintf(err->text, sizeof(err->text), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *fc_status_name(fc_status code)
+{
+    static const char *const names[] = {
+        [FC_OK] = "ok",
+        [FC_ERR_INVALID] = "invalid",
+        [FC_ERR_JSON] = "json",
+        [FC_ERR_UNSUPPORTED] = "unsupported",
+        [FC_ERR_NOMEM] = "nomem",
+        [FC_ERR_INTERNAL] = "internal",
+    };
+    if ((unsigned)code < sizeof(names) / sizeof(names[0]) && names[code] != NULL)
+        return names[code];
+    return "unknown";
+}
+
+/* ---- allocator ---------------------------------------------------------- */
+
+static fc_malloc_fn alloc_malloc = malloc;
+static fc_free_fn alloc_free = free;
+
+void fc_set_alloc_funcs(fc_malloc_fn malloc_fn, fc_free_fn free_fn)
+{
+    alloc_malloc = malloc_fn ? malloc_fn : malloc;
+    alloc_free = free_fn ? free_fn : free;
+}
+
+void *fc_malloc(size_t size)
+{
+    return alloc_malloc(size ? size : 1);
+}
+
+void *fc_calloc(size_t n, size_t size)
+{
+    void *p;
+
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    p = fc_malloc(n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
+
+char *fc_strdup(const char *s)
+{
+    size_t len;
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    len = strlen(s);
+    copy = fc_malloc(len + 1);
+    if (copy != NULL)
+        memcpy(copy, s, len + 1);
+    return copy;
+}
+
+void fc_free(void *ptr)
+{
+    if (ptr != NULL)
+        alloc_free(ptr);
+}

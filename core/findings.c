@@ -1,0 +1,278 @@
+/*
+ * findings.c - the findings catalog table, template expansion, and the
+ * per-report list of findings.
+ */
+#include <string.h>
+
+#include "fitcheck/alloc.h"
+#include "fitcheck/findings.h"
+
+#define SEV_ERROR FC_SEV_ERROR
+#define SEV_WARNING FC_SEV_WARNING
+#define SEV_INFO FC_SEV_INFO
+
+static const fc_catalog_entry catalog[] = {
+#define FC_FINDING(code, sev, title, expl, fix_summary, fix_code, k3, k2, js, ref) \
+    [FC_##code] = {#code, SEV_##sev, title, expl, fix_summary, fix_code, k3, k2, js, ref},
+#include "findings.def"
+#undef FC_FINDING
+};
+
+_Static_assert(sizeof(catalog) / sizeof(catalog[0]) == FC_FINDING_COUNT, "catalog and enum disagree");
+
+const fc_catalog_entry *fc_catalog_get(fc_finding_code code)
+{
+    if ((unsigned)code >= FC_FINDING_COUNT)
+        return NULL;
+    return &catalog[code];
+}
+
+const fc_catalog_entry *fc_catalog_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < FC_FINDING_COUNT; i++) {
+        if (strcmp(catalog[i].code, name) == 0)
+            return &catalog[i];
+    }
+    return NULL;
+}
+
+const char *fc_severity_name(fc_severity sev)
+{
+    switch (sev) {
+    case FC_SEV_ERROR:
+        return "error";
+    case FC_SEV_WARNING:
+        return "warning";
+    case FC_SEV_INFO:
+        return "info";
+    }
+    return "info";
+}
+
+/* ---- templates ---------------------------------------------------------- */
+
+typedef struct strbuf {
+    char *buf;
+    size_t len;
+    size_t cap;
+    int failed;
+} strbuf;
+
+static void sb_add(strbuf *sb, const char *s, size_t n)
+{
+    if (sb->failed)
+        return;
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 64;
+        char *grown;
+
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        grown = fc_malloc(cap);
+        if (grown == NULL) {
+            sb->failed = 1;
+            return;
+        }
+        if (sb->len)
+            memcpy(grown, sb->buf, sb->len);
+        fc_free(sb->buf);
+        sb->buf = grown;
+        sb->cap = cap;
+    }
+    memcpy(sb->buf + sb->len, s, n);
+    sb->len += n;
+    sb->buf[sb->len] = '\0';
+}
+
+static const char *lookup(const fc_var *vars, size_t n_vars, const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < n_vars; i++) {
+        if (vars[i].name != NULL && strlen(vars[i].name) == len && memcmp(vars[i].name, name, len) == 0)
+            return vars[i].value;
+    }
+    return NULL;
+}
+
+char *fc_template_expand(const char *tmpl, const fc_var *vars, size_t n_vars)
+{
+    strbuf sb = {0};
+    const char *p = tmpl;
+
+    if (tmpl == NULL)
+        return NULL;
+    sb_add(&sb, "", 0);
+    while (*p != '\0') {
+        const char *close;
+        const char *value;
+
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            sb_add(&sb, p, 1);
+            p += 2;
+            continue;
+        }
+        if (p[0] != '{' || (close = strchr(p + 1, '}')) == NULL) {
+            sb_add(&sb, p, 1);
+            p++;
+            continue;
+        }
+        value = lookup(vars, n_vars, p + 1, (size_t)(close - p - 1));
+        if (value != NULL)
+            sb_add(&sb, value, strlen(value));
+        else
+            sb_add(&sb, p, (size_t)(close - p + 1));
+        p = close + 1;
+    }
+    if (sb.failed) {
+        fc_free(sb.buf);
+        return NULL;
+    }
+    return sb.buf;
+}
+
+/* ---- findings list ------------------------------------------------------ */
+
+void fc_findings_init(fc_findings *list)
+{
+    memset(list, 0, sizeof(*list));
+}
+
+static void finding_release(fc_finding *f)
+{
+    size_t i;
+
+    fc_free(f->message);
+    fc_free(f->explanation);
+    fc_free(f->framework_error);
+    fc_free(f->pointer);
+    fc_free(f->input);
+    fc_free(f->layer);
+    for (i = 0; i < f->n_fixes; i++) {
+        fc_free(f->fixes[i].summary);
+        fc_free(f->fixes[i].code);
+    }
+    memset(f, 0, sizeof(*f));
+}
+
+void fc_findings_release(fc_findings *list)
+{
+    size_t i;
+
+    for (i = 0; i < list->len; i++)
+        finding_release(&list->items[i]);
+    fc_free(list->items);
+    fc_findings_init(list);
+}
+
+static const char *target_error(const fc_catalog_entry *entry, fc_framework target)
+{
+    switch (target) {
+    case FC_FW_TFKERAS2:
+        return entry->error_tfkeras2;
+    case FC_FW_TFJS:
+        return entry->error_tfjs;
+    case FC_FW_KERAS3:
+    case FC_FW_UNKNOWN:
+        break;
+    }
+    return entry->error_keras3;
+}
+
+/* Copies s into *dst; returns 0 when s was non-NULL and the copy failed. */
+static int dup_opt(char **dst, const char *s)
+{
+    *dst = s ? fc_strdup(s) : NULL;
+    return s == NULL || *dst != NULL;
+}
+
+fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framework target, const char *message,
+                            const char *pointer, const char *input, const char *layer, const fc_var *vars,
+                            size_t n_vars)
+{
+    const fc_catalog_entry *entry = fc_catalog_get(code);
+    const char *err_tmpl;
+    fc_finding *f;
+
+    if (entry == NULL)
+        return NULL;
+    if (list->len == list->cap) {
+        size_t cap = list->cap ? list->cap * 2 : 8;
+        fc_finding *items = fc_calloc(cap, sizeof(*items));
+
+        if (items == NULL)
+            return NULL;
+        if (list->len)
+            memcpy(items, list->items, list->len * sizeof(*items));
+        fc_free(list->items);
+        list->items = items;
+        list->cap = cap;
+    }
+    f = &list->items[list->len];
+    memset(f, 0, sizeof(*f));
+    f->code = code;
+    f->severity = entry->severity;
+    err_tmpl = target_error(entry, target);
+    f->message = fc_template_expand(message ? message : entry->title, vars, n_vars);
+    f->explanation = fc_template_expand(entry->explanation, vars, n_vars);
+    f->framework_error = fc_template_expand(err_tmpl, vars, n_vars);
+    if (f->message == NULL || f->explanation == NULL || (err_tmpl != NULL && f->framework_error == NULL) ||
+        !dup_opt(&f->pointer, pointer ? pointer : "") || !dup_opt(&f->input, input) || !dup_opt(&f->layer, layer) ||
+        fc_finding_set_fix(f, 0, entry->fix_summary, entry->fix_code, vars, n_vars) != FC_OK) {
+        finding_release(f);
+        return NULL;
+    }
+    list->len++;
+    return f;
+}
+
+fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summary, const char *code,
+                             const fc_var *vars, size_t n_vars)
+{
+    fc_fix fix;
+    size_t i;
+
+    if (!append) {
+        for (i = 0; i < finding->n_fixes; i++) {
+            fc_free(finding->fixes[i].summary);
+            fc_free(finding->fixes[i].code);
+        }
+        finding->n_fixes = 0;
+    }
+    if (finding->n_fixes == FC_MAX_FIXES)
+        return FC_OK;
+    fix.summary = fc_template_expand(summary, vars, n_vars);
+    fix.code = fc_template_expand(code, vars, n_vars);
+    if (fix.summary == NULL || fix.code == NULL) {
+        fc_free(fix.summary);
+        fc_free(fix.code);
+        return FC_ERR_NOMEM;
+    }
+    finding->fixes[finding->n_fixes++] = fix;
+    return FC_OK;
+}
+
+fc_status fc_finding_set_error(fc_finding *finding, const char *tmpl, const fc_var *vars, size_t n_vars)
+{
+    char *text = NULL;
+
+    if (tmpl != NULL) {
+        text = fc_template_expand(tmpl, vars, n_vars);
+        if (text == NULL)
+            return FC_ERR_NOMEM;
+    }
+    fc_free(finding->framework_error);
+    finding->framework_error = text;
+    return FC_OK;
+}
+
+void fc_findings_count(const fc_findings *list, size_t counts[3])
+{
+    size_t i;
+
+    counts[FC_SEV_INFO] = counts[FC_SEV_WARNING] = counts[FC_SEV_ERROR] = 0;
+    for (i = 0; i < list->len; i++)
+        counts[list->items[i].severity]++;
+}

@@ -1,0 +1,342 @@
+/*
+ * preflight.c - reading a preflight request, running the checks, and
+ * building the report object.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "fitcheck/alloc.h"
+#include "fitcheck/preflight.h"
+
+void fc_request_release(fc_request *req)
+{
+    if (req == NULL)
+        return;
+    fc_model_release(&req->model);
+    fc_arrays_release(&req->x);
+    fc_arrays_release(&req->y);
+    memset(req, 0, sizeof(*req));
+}
+
+/* Reads an optional integer >= min at key of obj into *out (default kept when absent or null). */
+static fc_status opt_int(const json_t *obj, const char *key, const char *base, int64_t min, int64_t *out,
+                         fc_error *err)
+{
+    const json_t *v = json_object_get(obj, key);
+    char path[96];
+
+    if (v == NULL || json_is_null(v))
+        return FC_OK;
+    snprintf(path, sizeof(path), "%s/%s", base, key);
+    if (!json_is_integer(v) || json_integer_value(v) < min)
+        return fc_error_set(err, FC_ERR_INVALID, path, "%s must be an integer >= %lld", key, (long long)min);
+    *out = (int64_t)json_integer_value(v);
+    return FC_OK;
+}
+
+static fc_status read_fit(const json_t *fit, fc_request *req, fc_error *err)
+{
+    const json_t *split;
+    fc_status result;
+
+    req->batch_size = 32;
+    req->epochs = 1;
+    req->validation_split = 0.0;
+    if (fit == NULL || json_is_null(fit))
+        return FC_OK;
+    if (!json_is_object(fit))
+        return fc_error_set(err, FC_ERR_INVALID, "/fit", "fit must be an object of model.fit arguments");
+    result = opt_int(fit, "batch_size", "/fit", 1, &req->batch_size, err);
+    if (result == FC_OK)
+        result = opt_int(fit, "epochs", "/fit", 1, &req->epochs, err);
+    if (result != FC_OK)
+        return result;
+    split = json_object_get(fit, "validation_split");
+    if (split != NULL && !json_is_null(split)) {
+        if (!json_is_number(split) || json_number_value(split) < 0.0 || json_number_value(split) > 1.0)
+            return fc_error_set(err, FC_ERR_INVALID, "/fit/validation_split",
+                                "validation_split must be a number between 0 and 1");
+        req->validation_split = json_number_value(split);
+    }
+    return FC_OK;
+}
+
+static fc_status read_labels(const json_t *labels, fc_request *req, fc_error *err)
+{
+    const char *key;
+    json_t *value;
+    char path[96];
+
+    if (labels == NULL || json_is_null(labels))
+        return FC_OK;
+    if (!json_is_object(labels))
+        return fc_error_set(err, FC_ERR_INVALID, "/labels", "labels must be an object of strings");
+    json_object_foreach((json_t *)labels, key, value) {
+        snprintf(path, sizeof(path), "/labels/%.64s", key);
+        if (!json_is_string(value) || json_string_length(value) > FC_MAX_LABEL_LEN)
+            return fc_error_set(err, FC_ERR_INVALID, path, "a label must be a string of at most %d bytes",
+                                FC_MAX_LABEL_LEN);
+    }
+    req->labels = labels;
+    return FC_OK;
+}
+
+static fc_status read_framework(const json_t *body, fc_request *req, fc_error *err)
+{
+    const json_t *fw = json_object_get(body, "framework");
+    const json_t *version = json_object_get(body, "framework_version");
+
+    if (version != NULL && !json_is_null(version) && !json_is_string(version))
+        return fc_error_set(err, FC_ERR_INVALID, "/framework_version", "framework_version must be a string");
+    req->framework_version = json_string_value(version) ? json_string_value(version) : req->model.framework_version;
+    if (fw != NULL && !json_is_null(fw)) {
+        req->framework = fc_framework_parse(json_string_value(fw));
+        if (req->framework == FC_FW_UNKNOWN)
+            return fc_error_set(err, FC_ERR_INVALID, "/framework",
+                                "framework must be one of \"keras3\", \"tf.keras2\", \"tfjs\"");
+        req->framework_source = "request";
+    } else if (req->model.framework != FC_FW_UNKNOWN) {
+        req->framework = req->model.framework;
+        req->framework_source = "detected";
+    } else {
+        req->framework = FC_FW_KERAS3;
+        req->framework_source = "default";
+    }
+    return FC_OK;
+}
+
+fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
+{
+    const json_t *data, *model;
+    fc_status result;
+
+    memset(req, 0, sizeof(*req));
+    if (!json_is_object(body))
+        return fc_error_set(err, FC_ERR_INVALID, "", "the request body must be a JSON object");
+    model = json_object_get(body, "model");
+    if (model == NULL || json_is_null(model))
+        return fc_error_set(err, FC_ERR_INVALID, "/model", "the request needs a \"model\": the Keras model descriptor");
+    data = json_object_get(body, "data");
+    if (data != NULL && !json_is_null(data) && !json_is_object(data))
+        return fc_error_set(err, FC_ERR_INVALID, "/data", "data must be an object with \"x\" and optionally \"y\"");
+    if (json_object_get(body, "compile") != NULL && !json_is_object(json_object_get(body, "compile")) &&
+        !json_is_null(json_object_get(body, "compile")))
+        return fc_error_set(err, FC_ERR_INVALID, "/compile", "compile must be an object of model.compile arguments");
+    if (json_object_get(body, "environment") != NULL && !json_is_object(json_object_get(body, "environment")) &&
+        !json_is_null(json_object_get(body, "environment")))
+        return fc_error_set(err, FC_ERR_INVALID, "/environment", "environment must be an object");
+
+    result = fc_model_parse(model, "/model", &req->model, err);
+    if (result == FC_OK)
+        result = read_framework(body, req, err);
+    if (result == FC_OK)
+        result = fc_arrays_parse(json_object_get(data, "x"), "/data/x", &req->x, err);
+    if (result == FC_OK)
+        result = fc_arrays_parse(json_object_get(data, "y"), "/data/y", &req->y, err);
+    if (result == FC_OK)
+        result = read_fit(json_object_get(body, "fit"), req, err);
+    if (result == FC_OK)
+        result = read_labels(json_object_get(body, "labels"), req, err);
+    if (result != FC_OK)
+        fc_request_release(req);
+    return result;
+}
+
+fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
+{
+    fc_status result;
+
+    result = fc_check_inputs(req, findings);
+    if (result == FC_OK)
+        result = fc_check_cardinality(req, findings);
+    return result;
+}
+
+const char *fc_verdict(const fc_findings *findings)
+{
+    size_t counts[3];
+
+    fc_findings_count(findings, counts);
+    if (counts[FC_SEV_ERROR])
+        return "fail";
+    if (counts[FC_SEV_WARNING])
+        return "warn";
+    return "pass";
+}
+
+/* ---- report ------------------------------------------------------------- */
+
+/* json_string that maps NULL to JSON null. New reference (NULL on OOM). */
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *finding_json(const fc_finding *f)
+{
+    const fc_catalog_entry *entry = fc_catalog_get(f->code);
+    json_t *obj = json_object(), *loc = json_object(), *fixes = json_array();
+    size_t i;
+
+    if (obj == NULL || loc == NULL || fixes == NULL) {
+        json_decref(obj);
+        json_decref(loc);
+        json_decref(fixes);
+        return NULL;
+    }
+    json_object_set_new(loc, "pointer", json_string(f->pointer));
+    if (f->input)
+        json_object_set_new(loc, "input", json_string(f->input));
+    if (f->layer)
+        json_object_set_new(loc, "layer", json_string(f->layer));
+    for (i = 0; i < f->n_fixes; i++)
+        json_array_append_new(fixes, json_pack("{s:s, s:s}", "summary", f->fixes[i].summary, "code",
+                                               f->fixes[i].code));
+    json_object_set_new(obj, "code", json_string(entry->code));
+    json_object_set_new(obj, "severity", json_string(fc_severity_name(f->severity)));
+    json_object_set_new(obj, "title", json_string(entry->title));
+    json_object_set_new(obj, "message", json_string(f->message));
+    json_object_set_new(obj, "explanation", json_string(f->explanation));
+    json_object_set_new(obj, "framework_error", string_or_null(f->framework_error));
+    json_object_set_new(obj, "location", loc);
+    json_object_set_new(obj, "fixes", fixes);
+    json_object_set_new(obj, "reference", json_string(entry->reference));
+    return obj;
+}
+
+static json_t *io_json(const fc_model_io *io, int with_dtype)
+{
+    json_t *obj = json_object();
+
+    if (obj == NULL)
+        return NULL;
+    json_object_set_new(obj, "name", json_string(io->name));
+    json_object_set_new(obj, "shape", fc_shape_to_json(&io->shape));
+    if (with_dtype)
+        json_object_set_new(obj, "dtype", string_or_null(io->dtype));
+    return obj;
+}
+
+static json_t *model_json(const fc_model *m)
+{
+    json_t *obj = json_object(), *inputs = json_array(), *outputs = json_array(), *layers = json_array();
+    size_t i, j;
+
+    if (obj == NULL || inputs == NULL || outputs == NULL || layers == NULL) {
+        json_decref(obj);
+        json_decref(inputs);
+        json_decref(outputs);
+        json_decref(layers);
+        return NULL;
+    }
+    for (i = 0; i < m->n_inputs; i++)
+        json_array_append_new(inputs, io_json(&m->inputs[i], 1));
+    for (i = 0; i < m->n_outputs; i++)
+        json_array_append_new(outputs, io_json(&m->outputs[i], 0));
+    for (i = 0; i < m->n_layers; i++) {
+        json_t *inbound = json_array();
+
+        for (j = 0; j < m->layers[i].n_inbound; j++)
+            json_array_append_new(inbound, json_string(m->layers[i].inbound[j]));
+        json_array_append_new(layers, json_pack("{s:s, s:s, s:o*}", "name", m->layers[i].name, "class",
+                                                m->layers[i].class_name, "inbound", inbound));
+    }
+    json_object_set_new(obj, "class", json_string(m->class_name));
+    json_object_set_new(obj, "name", string_or_null(m->name));
+    json_object_set_new(obj, "inputs", inputs);
+    json_object_set_new(obj, "outputs", outputs);
+    json_object_set_new(obj, "layers", layers);
+    return obj;
+}
+
+static json_t *summary_json(const char *verdict, const size_t counts[3], const fc_findings *findings)
+{
+    char text[512];
+    size_t used;
+
+    used = (size_t)snprintf(text, sizeof(text), "%s: %zu error(s), %zu warning(s), %zu info", verdict,
+                            counts[FC_SEV_ERROR], counts[FC_SEV_WARNING], counts[FC_SEV_INFO]);
+    if (findings->len > 0 && used < sizeof(text))
+        snprintf(text + used, sizeof(text) - used, "; first: %s %s", fc_catalog_get(findings->items[0].code)->code,
+                 findings->items[0].message);
+    return json_string(text);
+}
+
+/* Errors first, then warnings, then info; stable within a severity. */
+static void sort_findings(fc_findings *list)
+{
+    size_t i, j;
+
+    for (i = 1; i < list->len; i++) {
+        fc_finding tmp = list->items[i];
+
+        for (j = i; j > 0 && list->items[j - 1].severity < tmp.severity; j--)
+            list->items[j] = list->items[j - 1];
+        list->items[j] = tmp;
+    }
+}
+
+static json_t *report_json(const fc_request *req, fc_findings *findings)
+{
+    json_t *report = json_object(), *list = json_array();
+    const char *verdict;
+    size_t counts[3], i;
+
+    if (report == NULL || list == NULL) {
+        json_decref(report);
+        json_decref(list);
+        return NULL;
+    }
+    sort_findings(findings);
+    for (i = 0; i < findings->len; i++) {
+        if (json_array_append_new(list, finding_json(&findings->items[i])) != 0) {
+            json_decref(report);
+            json_decref(list);
+            return NULL;
+        }
+    }
+    fc_findings_count(findings, counts);
+    verdict = fc_verdict(findings);
+    json_object_set_new(report, "framework", json_string(fc_framework_name(req->framework)));
+    json_object_set_new(report, "framework_source", json_string(req->framework_source));
+    json_object_set_new(report, "framework_version", string_or_null(req->framework_version));
+    json_object_set_new(report, "verdict", json_string(verdict));
+    json_object_set_new(report, "summary", summary_json(verdict, counts, findings));
+    json_object_set_new(report, "counts", json_pack("{s:I, s:I, s:I}", "error", (json_int_t)counts[FC_SEV_ERROR],
+                                                    "warning", (json_int_t)counts[FC_SEV_WARNING], "info",
+                                                    (json_int_t)counts[FC_SEV_INFO]));
+    json_object_set_new(report, "findings", list);
+    json_object_set_new(report, "model", model_json(&req->model));
+    json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
+    /* A member that failed to allocate is missing: treat the report as lost. */
+    if (json_object_size(report) != 9 || json_object_get(report, "model") == NULL) {
+        json_decref(report);
+        return NULL;
+    }
+    return report;
+}
+
+fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *err)
+{
+    fc_request req;
+    fc_findings findings;
+    fc_status result;
+
+    *report_out = NULL;
+    fc_findings_init(&findings);
+    result = fc_request_parse(body, &req, err);
+    if (result != FC_OK)
+        return result;
+    result = fc_preflight_check(&req, &findings);
+    if (result == FC_OK) {
+        *report_out = report_json(&req, &findings);
+        if (*report_out == NULL)
+            result = FC_ERR_NOMEM;
+    }
+    if (result != FC_OK)
+        fc_error_set(err, result, "", "out of memory while checking the request");
+    fc_findings_release(&findings);
+    fc_request_release(&req);
+    return result;
+}

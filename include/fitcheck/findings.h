@@ -1,0 +1,122 @@
+/*
+ * findings.h - the findings catalog and the list of findings of one report.
+ *
+ * A finding is a verdict about the user's model, data or settings, with a
+ * stable code from the catalog (core/findings.def), a message filled with the
+ * finding's values, the error each target framework would print, and fixes.
+ */
+#ifndef FITCHECK_FINDINGS_H
+#define FITCHECK_FINDINGS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "fitcheck/error.h"
+#include "fitcheck/model.h"
+
+typedef enum fc_severity { FC_SEV_INFO = 0, FC_SEV_WARNING, FC_SEV_ERROR } fc_severity;
+
+typedef enum fc_finding_code {
+#define FC_FINDING(code, sev, title, expl, fix_summary, fix_code, k3, k2, js, ref) FC_##code,
+#include "../../core/findings.def"
+#undef FC_FINDING
+    FC_FINDING_COUNT
+} fc_finding_code;
+
+/* One catalog row. All strings are static; templates use {name} placeholders. */
+typedef struct fc_catalog_entry {
+    const char *code;        /* "INPUT_RANK_MISMATCH" */
+    fc_severity severity;    /* default severity */
+    const char *title;
+    const char *explanation; /* template */
+    const char *fix_summary; /* template */
+    const char *fix_code;    /* template */
+    const char *error_keras3;   /* template, NULL when Keras 3 raises nothing */
+    const char *error_tfkeras2; /* template, NULL when tf.keras 2 raises nothing */
+    const char *error_tfjs;     /* template, NULL when TF.js raises nothing */
+    const char *reference;   /* framework source the row was checked against */
+} fc_catalog_entry;
+
+/* The catalog row for code; NULL for a code outside the catalog. */
+const fc_catalog_entry *fc_catalog_get(fc_finding_code code);
+
+/* The catalog row whose code string is name; NULL when there is none. */
+const fc_catalog_entry *fc_catalog_find(const char *name);
+
+/* "error", "warning" or "info". */
+const char *fc_severity_name(fc_severity sev);
+
+/* A named value for template expansion. Both strings are borrowed. */
+typedef struct fc_var {
+    const char *name;
+    const char *value;
+} fc_var;
+
+/*
+ * Expands tmpl, replacing each {name} with the value of the var of that name
+ * and "{{" / "}}" with a single brace. A placeholder without a var is kept
+ * as written, so a missing value is visible rather than silently empty.
+ * Returns a new string (free with fc_free), or NULL when out of memory or
+ * tmpl is NULL.
+ */
+char *fc_template_expand(const char *tmpl, const fc_var *vars, size_t n_vars);
+
+typedef struct fc_fix {
+    char *summary; /* owned */
+    char *code;    /* owned */
+} fc_fix;
+
+#define FC_MAX_FIXES 4
+
+typedef struct fc_finding {
+    fc_finding_code code;
+    fc_severity severity;
+    char *message;         /* owned; one sentence about this case */
+    char *explanation;     /* owned; the catalog explanation, expanded */
+    char *framework_error; /* owned; the target framework's error text, NULL if it raises none */
+    char *pointer;         /* owned; JSON pointer into the request */
+    char *input;           /* owned; model input name, or NULL */
+    char *layer;           /* owned; layer name, or NULL */
+    fc_fix fixes[FC_MAX_FIXES];
+    size_t n_fixes;
+} fc_finding;
+
+typedef struct fc_findings {
+    fc_finding *items; /* owned array */
+    size_t len;
+    size_t cap;
+} fc_findings;
+
+/* Zeroes the list. */
+void fc_findings_init(fc_findings *list);
+
+/* Frees every finding and the array; leaves the list empty and reusable. */
+void fc_findings_release(fc_findings *list);
+
+/*
+ * Adds a finding of code, at its catalog severity, for the given target.
+ * message is a template like the catalog's; explanation, the target's error
+ * text and the catalog fix are expanded with the same vars. pointer, input
+ * and layer are copied (each may be NULL). Returns the new finding (owned by
+ * the list, valid until the next add) or NULL when out of memory.
+ */
+fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framework target, const char *message,
+                            const char *pointer, const char *input, const char *layer, const fc_var *vars,
+                            size_t n_vars);
+
+/*
+ * Replaces the finding's fixes with one fix made of the two templates
+ * (expanded with vars), or appends it when append is nonzero. Returns FC_OK or
+ * FC_ERR_NOMEM; at most FC_MAX_FIXES are kept (extra ones are dropped, FC_OK).
+ */
+fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summary, const char *code,
+                             const fc_var *vars, size_t n_vars);
+
+/* Replaces the framework error text with the expansion of tmpl (NULL clears it). */
+fc_status fc_finding_set_error(fc_finding *finding, const char *tmpl, const fc_var *vars, size_t n_vars);
+
+/* Counts findings by severity into counts[FC_SEV_INFO..FC_SEV_ERROR]. */
+void fc_findings_count(const fc_findings *list, size_t counts[3]);
+
+#endif
