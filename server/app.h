@@ -1,0 +1,45 @@
+/*
+ * app.h - what every request handler shares: the store, the limits, the
+ * metrics, and the per-request context that libmicrohttpd carries.
+ */
+#ifndef FITCHECK_APP_H
+#define FITCHECK_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <microhttpd.h>
+
+#include "metrics.h"
+#include "store.h"
+
+typedef struct fc_app {
+    fc_store *store;       /* borrowed: opened and closed by main */
+    fc_metrics *metrics;   /* borrowed */
+    size_t max_body;       /* largest request body accepted, bytes */
+    const char *version;   /* fitcheckd's version */
+} fc_app;
+
+struct fc_route;
+
+/* One request, from the first call of the access handler to completion. */
+typedef struct fc_req {
+    fc_app *app;
+    struct MHD_Connection *conn;
+    const char *method;            /* borrowed from libmicrohttpd */
+    const char *path;              /* borrowed from libmicrohttpd */
+    const struct fc_route *route;  /* matched route, NULL when none */
+    char param[64];                /* the {id} path segment, when the route has one */
+    char *body;                    /* owned; the request body, NUL-terminated */
+    size_t body_len;
+    size_t body_cap;
+    int body_too_large;            /* the body passed app->max_body; the rest is discarded */
+    int64_t start_us;              /* monotonic clock at the first call */
+    unsigned status;               /* status of the queued response, 0 until one is queued */
+    char report_id[40];            /* id of the stored report, for the access log */
+} fc_req;
+
+/* Monotonic microseconds. */
+int64_t fc_now_us(void);
+
+#endif

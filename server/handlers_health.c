@@ -1,0 +1,36 @@
+/*
+ * handlers_health.c - GET /healthz and GET /metrics.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "respond.h"
+#include "routes.h"
+
+enum MHD_Result fc_handle_healthz(fc_req *r)
+{
+    int version = r->app->store->ops->schema_version(r->app->store);
+
+    if (version < 0)
+        return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                  "the database does not answer", NULL, NULL);
+    return fc_respond_json(r, MHD_HTTP_OK,
+                           json_pack("{s:s, s:s, s:s, s:i}", "status", "ok", "version", r->app->version, "database",
+                                     "ok", "schema_version", version),
+                           NULL);
+}
+
+enum MHD_Result fc_handle_metrics(fc_req *r)
+{
+    char *text = fc_metrics_render(r->app->metrics, r->app->store->ops->count(r->app->store), r->app->version);
+    enum MHD_Result ret;
+
+    if (text == NULL)
+        return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                  "out of memory", NULL, NULL);
+    ret = fc_respond_bytes(r, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), NULL);
+    free(text);
+    return ret;
+}

@@ -1,0 +1,131 @@
+/*
+ * handlers_preflight.c - POST /v1/preflight: run the core on the request
+ * body, store the report, answer 201 once it is committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "fitcheck/preflight.h"
+#include "fitcheck/sha256.h"
+#include "ids.h"
+#include "respond.h"
+#include "routes.h"
+
+static enum MHD_Result bad_json(fc_req *r, const json_error_t *jerr)
+{
+    char detail[320];
+
+    snprintf(detail, sizeof(detail), "the body is not valid JSON: %s (line %d, column %d)", jerr->text, jerr->line,
+             jerr->column);
+    return fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_JSON, "Malformed JSON", detail,
+                              json_pack("{s:i, s:i}", "line", jerr->line, "column", jerr->column), NULL);
+}
+
+static enum MHD_Result core_error(fc_req *r, const fc_error *err)
+{
+    json_t *ext;
+
+    if (err->code == FC_ERR_NOMEM || err->code == FC_ERR_INTERNAL)
+        return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                  err->text, NULL, NULL);
+    ext = json_pack("{s:s}", "pointer", err->path);
+    if (ext != NULL && err->code == FC_ERR_JSON) {
+        json_object_set_new(ext, "line", json_integer(err->line));
+        json_object_set_new(ext, "column", json_integer(err->column));
+    }
+    return fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_REQUEST, "Invalid request", err->text,
+                              ext, NULL);
+}
+
+/* Adds the identity fields in front of the core's report. New reference or NULL. */
+static json_t *identify(json_t *core_report, const char *id, int64_t created_ms, const char *digest,
+                        int64_t timing_us)
+{
+    char created[32];
+    json_t *report;
+
+    fc_format_time_ms(created_ms, created);
+    report = json_pack("{s:s, s:s}", "id", id, "created_at", created);
+    if (report == NULL || json_object_update(report, core_report) != 0 ||
+        json_object_set_new(report, "request_digest", json_string(digest)) != 0 ||
+        json_object_set_new(report, "timing_us", json_integer(timing_us)) != 0) {
+        json_decref(report);
+        return NULL;
+    }
+    return report;
+}
+
+static void fill_row(fc_report_row *row, const json_t *report)
+{
+    const json_t *counts = json_object_get(report, "counts");
+    const json_t *labels = json_object_get(report, "labels");
+
+    snprintf(row->verdict, sizeof(row->verdict), "%s", json_string_value(json_object_get(report, "verdict")));
+    snprintf(row->framework, sizeof(row->framework), "%s", json_string_value(json_object_get(report, "framework")));
+    row->n_error = json_integer_value(json_object_get(counts, "error"));
+    row->n_warning = json_integer_value(json_object_get(counts, "warning"));
+    row->n_info = json_integer_value(json_object_get(counts, "info"));
+    row->project = json_string_value(json_object_get(labels, "project"));
+    row->run = json_string_value(json_object_get(labels, "run"));
+}
+
+enum MHD_Result fc_handle_preflight(fc_req *r)
+{
+    json_error_t jerr;
+    json_t *body = NULL, *core_report = NULL, *report = NULL;
+    fc_report_row row;
+    fc_error err;
+    char digest[8 + 65], hex[65], location[64], msg[256];
+    char *text = NULL;
+    int64_t t0 = fc_now_us();
+    enum MHD_Result ret;
+    fc_status result;
+
+    memset(&row, 0, sizeof(row));
+    fc_error_init(&err);
+    body = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
+    if (body == NULL)
+        return bad_json(r, &jerr);
+    result = fc_preflight_run(body, &core_report, &err);
+    if (result != FC_OK) {
+        ret = core_error(r, &err);
+        goto cleanup;
+    }
+    fc_sha256_hex(r->body, r->body_len, hex);
+    snprintf(digest, sizeof(digest), "sha256:%s", hex);
+    if (fc_id_new(row.id, &row.created_ms) != 0) {
+        ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                 "no randomness available for a report id", NULL, NULL);
+        goto cleanup;
+    }
+    report = identify(core_report, row.id, row.created_ms, digest, fc_now_us() - t0);
+    text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+    if (text == NULL) {
+        ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                 "out of memory while building the report", NULL, NULL);
+        goto cleanup;
+    }
+    fill_row(&row, report);
+    row.digest = digest;
+    row.report_json = text;
+    if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_put\",\"message\":\"%s\"}\n", msg);
+        ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                 "the report could not be stored; nothing was saved, retry later", NULL, NULL);
+        goto cleanup;
+    }
+    snprintf(r->report_id, sizeof(r->report_id), "%s", row.id);
+    snprintf(location, sizeof(location), "/v1/reports/%s", row.id);
+    ret = fc_respond_bytes(r, MHD_HTTP_CREATED, "application/json", text, strlen(text), MHD_HTTP_HEADER_LOCATION,
+                           location, NULL);
+
+cleanup:
+    free(text);
+    json_decref(report);
+    json_decref(core_report);
+    json_decref(body);
+    return ret;
+}

@@ -1,0 +1,238 @@
+/*
+ * http.c - the request lifecycle on libmicrohttpd: context per request,
+ * body accumulation under the size limit, routing, the access log and
+ * metrics at completion, and the daemon's start and graceful stop.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "http.h"
+#include "ids.h"
+#include "respond.h"
+#include "routes.h"
+
+int64_t fc_now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* 1 when the Content-Type is application/json (parameters such as charset allowed). */
+static int is_json_content_type(const char *ct)
+{
+    size_t n = strlen("application/json");
+
+    if (ct == NULL)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Appends upload data, or marks the body too large and drops it. */
+static int body_append(fc_req *r, const char *data, size_t size)
+{
+    if (r->body_too_large || r->body_len + size > r->app->max_body) {
+        r->body_too_large = 1;
+        return 0;
+    }
+    if (r->body_len + size + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 4096;
+        char *grown;
+
+        while (cap < r->body_len + size + 1)
+            cap *= 2;
+        grown = realloc(r->body, cap);
+        if (grown == NULL)
+            return -1;
+        r->body = grown;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, size);
+    r->body_len += size;
+    r->body[r->body_len] = '\0';
+    return 0;
+}
+
+static enum MHD_Result too_large(fc_req *r)
+{
+    char detail[128];
+
+    snprintf(detail, sizeof(detail), "the request body is larger than the limit of %zu bytes", r->app->max_body);
+    return fc_respond_problem(r, MHD_HTTP_CONTENT_TOO_LARGE, FC_PROBLEM_TOO_LARGE, "Payload too large", detail,
+                              NULL, NULL);
+}
+
+/* Checks made before any body is read: route, method, content type, declared length. */
+static enum MHD_Result first_call(fc_req *r, int *answered)
+{
+    char allow[64];
+    const char *ct, *cl;
+
+    *answered = 1;
+    switch (fc_route_find(r, allow, sizeof(allow))) {
+    case FC_ROUTE_NO_PATH:
+        return fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found",
+                                  "no resource at this path", NULL, NULL);
+    case FC_ROUTE_NO_METHOD:
+        return fc_respond_problem(r, MHD_HTTP_METHOD_NOT_ALLOWED, FC_PROBLEM_METHOD_NOT_ALLOWED,
+                                  "Method not allowed", "this path does not accept this method", NULL, allow);
+    case FC_ROUTE_FOUND:
+        break;
+    }
+    if (r->route->takes_body) {
+        ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!is_json_content_type(ct))
+            return fc_respond_problem(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FC_PROBLEM_MEDIA_TYPE,
+                                      "Unsupported media type", "send the request as Content-Type: application/json",
+                                      NULL, NULL);
+        cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (cl != NULL && strtoull(cl, NULL, 10) > r->app->max_body)
+            return too_large(r);
+    }
+    *answered = 0;
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    fc_req *r = *con_cls;
+    int answered;
+    enum MHD_Result ret;
+
+    (void)version;
+    if (r == NULL) {
+        r = calloc(1, sizeof(*r));
+        if (r == NULL)
+            return MHD_NO;
+        r->app = cls;
+        r->conn = conn;
+        r->method = method;
+        r->path = url;
+        r->start_us = fc_now_us();
+        *con_cls = r;
+        ret = first_call(r, &answered);
+        return ret;
+    }
+    if (r->status != 0) {
+        *upload_data_size = 0; /* answered early: drop whatever body follows */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (r->route->takes_body && body_append(r, upload_data, *upload_data_size) != 0)
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->body_too_large)
+        return too_large(r);
+    return r->route->handler(r);
+}
+
+/* One JSON access-log line per request on stderr. */
+static void log_request(const fc_req *r, int64_t duration_us)
+{
+    char when[32];
+    struct timespec ts;
+    json_t *line;
+    char *text;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fc_format_time_ms((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, when);
+    line = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s?}", "time", when, "method", r->method, "path", r->path,
+                     "status", (int)r->status, "duration_us", (json_int_t)duration_us, "report_id",
+                     r->report_id[0] ? r->report_id : NULL);
+    text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text != NULL)
+        fprintf(stderr, "%s\n", text);
+    free(text);
+    json_decref(line);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    fc_req *r = *con_cls;
+    int64_t duration;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r == NULL)
+        return;
+    duration = fc_now_us() - r->start_us;
+    log_request(r, duration);
+    fc_metrics_observe(r->app->metrics, fc_route_label(r), r->method, r->status, duration);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigned *bound_port, char *msg,
+                                 size_t msg_size)
+{
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d;
+    const union MHD_DaemonInfo *info;
+
+    memset(&v4, 0, sizeof(v4));
+    memset(&v6, 0, sizeof(v6));
+    if (inet_pton(AF_INET, cfg->listen, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)cfg->port);
+        addr = (struct sockaddr *)&v4;
+    } else if (inet_pton(AF_INET6, cfg->listen, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)cfg->port);
+        addr = (struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        snprintf(msg, msg_size, "--listen %s is not an IPv4 or IPv6 address", cfg->listen);
+        return NULL;
+    }
+    d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (d == NULL) {
+        snprintf(msg, msg_size, "cannot listen on %s port %u (in use, or not permitted)", cfg->listen, cfg->port);
+        return NULL;
+    }
+    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = info ? info->port : cfg->port;
+    return d;
+}
+
+void fc_http_stop(struct MHD_Daemon *daemon, int grace_ms)
+{
+    MHD_socket fd;
+    int waited = 0;
+
+    if (daemon == NULL)
+        return;
+    fd = MHD_quiesce_daemon(daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    while (waited < grace_ms) {
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+        if (info == NULL || info->num_connections == 0)
+            break;
+        usleep(10 * 1000);
+        waited += 10;
+    }
+    MHD_stop_daemon(daemon);
+}

@@ -1,0 +1,30 @@
+/*
+ * http.h - the libmicrohttpd daemon: start, graceful stop.
+ */
+#ifndef FITCHECK_HTTP_H
+#define FITCHECK_HTTP_H
+
+#include "app.h"
+
+typedef struct fc_http_config {
+    const char *listen;   /* IPv4 or IPv6 literal */
+    unsigned port;        /* 0 picks a free port */
+    unsigned threads;     /* worker threads in the pool */
+    unsigned timeout_s;   /* idle connection timeout */
+} fc_http_config;
+
+/*
+ * Starts serving app on the configured address with libmicrohttpd's own
+ * thread pool and epoll. Writes the bound port into *bound_port. Returns
+ * NULL and a message in msg on failure.
+ */
+struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigned *bound_port, char *msg,
+                                 size_t msg_size);
+
+/*
+ * Stops accepting connections, waits up to grace_ms for requests in flight
+ * to finish, then stops the daemon.
+ */
+void fc_http_stop(struct MHD_Daemon *daemon, int grace_ms);
+
+#endif

@@ -1,0 +1,213 @@
+/*
+ * main.c - fitcheckd: flags and environment, the store, the HTTP daemon,
+ * and a clean stop on SIGINT / SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "http.h"
+#include "metrics.h"
+#include "store.h"
+
+#ifndef FITCHECK_VERSION
+#define FITCHECK_VERSION "0.0.0"
+#endif
+
+typedef struct options {
+    const char *listen;
+    unsigned long port;
+    const char *db;
+    unsigned long threads;
+    unsigned long max_body;
+} options;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: fitcheckd [OPTIONS]\n"
+            "Preflight service for Keras model.fit: POST a model descriptor and data headers,\n"
+            "get a report of what fit would do. Every flag also reads an environment variable.\n"
+            "\n"
+            "  --listen ADDR     address to listen on, IPv4 or IPv6      [FITCHECK_LISTEN, 127.0.0.1]\n"
+            "  --port N          TCP port; 0 picks a free one and prints it\n"
+            "                    as the first line of stdout             [FITCHECK_PORT, 8080]\n"
+            "  --db PATH         SQLite database file (created if missing) [FITCHECK_DB, ./var/fitcheck.db]\n"
+            "  --threads N       worker threads                          [FITCHECK_THREADS, 4]\n"
+            "  --max-body BYTES  largest request body accepted           [FITCHECK_MAX_BODY, 16777216]\n"
+            "  --version         print the version and exit\n"
+            "  --help            print this help and exit\n");
+}
+
+/* Parses an unsigned decimal in [min, max]; returns -1 when it is not one. */
+static int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (s == NULL || *s == '\0' || *s == '-')
+        return -1;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int set_number(const char *name, const char *value, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+    if (parse_ulong(value, min, max, out) != 0) {
+        fprintf(stderr, "fitcheckd: %s must be a number from %lu to %lu, got '%s'\n", name, min, max,
+                value ? value : "");
+        return -1;
+    }
+    return 0;
+}
+
+static int read_options(int argc, char **argv, options *o)
+{
+    static const struct option longopts[] = {
+        {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
+        {"db", required_argument, NULL, 'd'},     {"threads", required_argument, NULL, 't'},
+        {"max-body", required_argument, NULL, 'b'}, {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *env;
+    int c;
+
+    o->listen = getenv("FITCHECK_LISTEN") ? getenv("FITCHECK_LISTEN") : "127.0.0.1";
+    o->db = getenv("FITCHECK_DB") ? getenv("FITCHECK_DB") : "./var/fitcheck.db";
+    o->port = 8080;
+    o->threads = 4;
+    o->max_body = 16u << 20;
+    if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
+        return -1;
+    if ((env = getenv("FITCHECK_THREADS")) && set_number("FITCHECK_THREADS", env, 1, 256, &o->threads))
+        return -1;
+    if ((env = getenv("FITCHECK_MAX_BODY")) && set_number("FITCHECK_MAX_BODY", env, 1024, 1ul << 30, &o->max_body))
+        return -1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l':
+            o->listen = optarg;
+            break;
+        case 'p':
+            if (set_number("--port", optarg, 0, 65535, &o->port))
+                return -1;
+            break;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 't':
+            if (set_number("--threads", optarg, 1, 256, &o->threads))
+                return -1;
+            break;
+        case 'b':
+            if (set_number("--max-body", optarg, 1024, 1ul << 30, &o->max_body))
+                return -1;
+            break;
+        case 'V':
+            printf("fitcheckd %s\n", FITCHECK_VERSION);
+            exit(0);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "fitcheckd: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* Creates the database's directory when it is missing (one level, like ./var). */
+static void ensure_parent_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    char *slash;
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return;
+    *slash = '\0';
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        fprintf(stderr, "fitcheckd: cannot create %s: %s\n", dir, strerror(errno));
+}
+
+int main(int argc, char **argv)
+{
+    options opt;
+    fc_app app = {0};
+    fc_http_config http;
+    struct MHD_Daemon *daemon = NULL;
+    sigset_t stop_signals;
+    unsigned port = 0;
+    char msg[512];
+    int sig = 0, ret = 1;
+
+    if (read_options(argc, argv, &opt) != 0)
+        return 2;
+    signal(SIGPIPE, SIG_IGN);
+    /* Block the stop signals in every thread; main waits for them below. */
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+
+    ensure_parent_dir(opt.db);
+    app.store = fc_store_open(opt.db, 0, msg, sizeof(msg));
+    if (app.store == NULL) {
+        fprintf(stderr, "fitcheckd: database %s: %s\n", opt.db, msg);
+        return 1;
+    }
+    app.metrics = fc_metrics_new();
+    app.max_body = opt.max_body;
+    app.version = FITCHECK_VERSION;
+    if (app.metrics == NULL) {
+        fprintf(stderr, "fitcheckd: out of memory\n");
+        goto cleanup;
+    }
+    http.listen = opt.listen;
+    http.port = (unsigned)opt.port;
+    http.threads = (unsigned)opt.threads;
+    http.timeout_s = 30;
+    daemon = fc_http_start(&http, &app, &port, msg, sizeof(msg));
+    if (daemon == NULL) {
+        fprintf(stderr, "fitcheckd: %s\n", msg);
+        goto cleanup;
+    }
+    if (opt.port == 0)
+        printf("%u\n", port);
+    fflush(stdout);
+    fprintf(stderr,
+            "{\"event\":\"started\",\"version\":\"%s\",\"listen\":\"%s\",\"port\":%u,\"db\":\"%s\","
+            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu}\n",
+            FITCHECK_VERSION, opt.listen, port, opt.db, app.store->ops->schema_version(app.store), opt.threads,
+            opt.max_body);
+
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
+    fc_http_stop(daemon, 10000);
+    ret = 0;
+
+cleanup:
+    fc_store_close(app.store);
+    fc_metrics_free(app.metrics);
+    if (ret == 0)
+        fprintf(stderr, "{\"event\":\"stopped\"}\n");
+    return ret;
+}

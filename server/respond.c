@@ -1,0 +1,80 @@
+/*
+ * respond.c - building and queueing libmicrohttpd responses.
+ *
+ * Memory mode: every body is handed to libmicrohttpd with
+ * MHD_RESPMEM_MUST_COPY (it copies before we return), so our buffers stay
+ * ours and are freed here, whatever happens to the response.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "respond.h"
+
+enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content_type, const char *body,
+                                 size_t len, ...)
+{
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    const char *name;
+    va_list ap;
+
+    resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return MHD_NO;
+    if (content_type != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    va_start(ap, len);
+    while ((name = va_arg(ap, const char *)) != NULL) {
+        const char *value = va_arg(ap, const char *);
+
+        if (value != NULL)
+            MHD_add_response_header(resp, name, value);
+    }
+    va_end(ap);
+    ret = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    if (ret == MHD_YES)
+        r->status = status;
+    return ret;
+}
+
+enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const char *location)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    enum MHD_Result ret;
+
+    json_decref(body);
+    if (text == NULL) {
+        static const char oom[] = "{\"type\":\"/problems/internal\",\"title\":\"Internal error\",\"status\":500,"
+                                  "\"detail\":\"out of memory while writing the response\"}";
+        return fc_respond_bytes(r, 500, "application/problem+json", oom, sizeof(oom) - 1, NULL);
+    }
+    ret = fc_respond_bytes(r, status, "application/json", text, strlen(text), MHD_HTTP_HEADER_LOCATION, location,
+                           NULL);
+    free(text);
+    return ret;
+}
+
+enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type, const char *title,
+                                   const char *detail, json_t *ext, const char *allow)
+{
+    json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", (int)status,
+                             "detail", detail ? detail : title);
+    enum MHD_Result ret;
+    char *text;
+
+    if (body != NULL && ext != NULL)
+        json_object_update(body, ext);
+    json_decref(ext);
+    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (text == NULL)
+        return fc_respond_bytes(r, status, "application/problem+json", "{}", 2, NULL);
+    ret = fc_respond_bytes(r, status, "application/problem+json", text, strlen(text), MHD_HTTP_HEADER_ALLOW,
+                           allow, NULL);
+    free(text);
+    return ret;
+}

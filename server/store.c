@@ -1,0 +1,21 @@
+/*
+ * store.c - engine-independent entry points of the report store.
+ */
+#include "store.h"
+#include "store_migrations.h"
+
+fc_store *fc_store_open(const char *location, int max_version, char *msg, size_t msg_size)
+{
+    return fc_store_sqlite_open(location, max_version, msg, msg_size);
+}
+
+void fc_store_close(fc_store *store)
+{
+    if (store != NULL)
+        store->ops->close(store);
+}
+
+int fc_store_latest_version(void)
+{
+    return fc_migrations_count ? fc_migrations[fc_migrations_count - 1].version : 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * store.h - the report store: where reports are kept and listed from.
+ *
+ * An interface (a table of operations) so that another engine can stand
+ * beside SQLite later; fc_store_open picks the engine from the location.
+ * Every operation is safe to call from several threads at once.
+ */
+#ifndef FITCHECK_STORE_H
+#define FITCHECK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FC_REPORT_ID_LEN 36 /* UUIDv7 text form */
+#define FC_STORE_MAX_LIMIT 200
+
+typedef enum fc_store_status {
+    FC_STORE_OK = 0,
+    FC_STORE_NOT_FOUND,
+    FC_STORE_ERROR /* the engine failed; the message says how */
+} fc_store_status;
+
+/* One stored report: the row's columns, with the report JSON as text. */
+typedef struct fc_report_row {
+    char id[FC_REPORT_ID_LEN + 1]; /* time-ordered UUIDv7 */
+    int64_t created_ms;            /* Unix time in milliseconds */
+    char verdict[8];               /* "fail", "warn", "pass" */
+    char framework[16];            /* "keras3", "tf.keras2", "tfjs" */
+    int64_t n_error, n_warning, n_info;
+    const char *project;           /* label, may be NULL */
+    const char *run;               /* label, may be NULL */
+    const char *digest;            /* "sha256:<hex>" of the request body */
+    const char *report_json;       /* the full report */
+} fc_report_row;
+
+/* Filters and page of a listing; NULL/0 fields do not filter. */
+typedef struct fc_report_query {
+    int limit;              /* 1..FC_STORE_MAX_LIMIT */
+    const char *before_id;  /* keyset cursor: only ids < before_id; NULL for the first page */
+    const char *verdict;    /* exact match, or NULL */
+    const char *project;    /* exact match on labels.project, or NULL */
+} fc_report_query;
+
+/* Called once per listed report, newest first, with its summary JSON text
+ * (id, created_at, framework, verdict, summary, counts, labels). */
+typedef int (*fc_report_visit_fn)(void *ctx, const char *id, const char *summary_json);
+
+typedef struct fc_store fc_store;
+
+typedef struct fc_store_ops {
+    const char *engine;
+    /* Stores a report; returns only once it is durable (committed). */
+    fc_store_status (*put)(fc_store *store, const fc_report_row *row, char *msg, size_t msg_size);
+    /* Fetches a report's JSON: *json_out is malloc'd (caller frees) on FC_STORE_OK. */
+    fc_store_status (*get)(fc_store *store, const char *id, char **json_out, char *msg, size_t msg_size);
+    /* Visits up to q->limit reports newest first; *more is set when another page exists. */
+    fc_store_status (*list)(fc_store *store, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
+                            int *more, char *msg, size_t msg_size);
+    /* Number of stored reports, or -1 on failure. */
+    int64_t (*count)(fc_store *store);
+    /* Schema version applied, or -1 when the database does not answer. */
+    int (*schema_version)(fc_store *store);
+    void (*close)(fc_store *store);
+} fc_store_ops;
+
+struct fc_store {
+    const fc_store_ops *ops; /* the engine */
+};
+
+/*
+ * Opens (creating when missing) the store at location: a SQLite file path.
+ * Applies every embedded migration not yet recorded, each in its own
+ * transaction, up to max_version (0 for all). Returns NULL and a message in
+ * msg on failure. Close with fc_store_close.
+ */
+fc_store *fc_store_open(const char *location, int max_version, char *msg, size_t msg_size);
+
+/* Closes the store cleanly (checkpointing the WAL). store may be NULL. */
+void fc_store_close(fc_store *store);
+
+/* The highest migration version embedded in this binary. */
+int fc_store_latest_version(void);
+
+/* Engine constructors (store_<engine>.c). */
+fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, size_t msg_size);
+
+#endif

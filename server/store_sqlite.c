@@ -1,0 +1,343 @@
+/*
+ * store_sqlite.c - the report store on SQLite: WAL mode, prepared
+ * statements, embedded migrations applied at open.
+ *
+ * One connection guarded by a mutex: SQLite serialises writers anyway, and a
+ * report insert is one short transaction.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "store_migrations.h"
+
+typedef struct sqlite_store {
+    fc_store base;            /* must be first */
+    sqlite3 *db;
+    pthread_mutex_t lock;     /* guards db and the statements */
+    sqlite3_stmt *insert;
+    sqlite3_stmt *get;
+    sqlite3_stmt *count;
+    sqlite3_stmt *version;
+} sqlite_store;
+
+static void set_msg(char *msg, size_t size, const char *what, sqlite3 *db)
+{
+    if (msg != NULL && size > 0)
+        snprintf(msg, size, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+/* ---- migrations --------------------------------------------------------- */
+
+static int exec(sqlite3 *db, const char *sql, char *msg, size_t size)
+{
+    char *err = NULL;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "%s", err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+static int current_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static int apply_one(sqlite3 *db, const fc_migration *m, char *msg, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    char what[160];
+    int rc;
+
+    if (exec(db, "BEGIN IMMEDIATE", msg, size) != 0)
+        return -1;
+    if (exec(db, m->sql, msg, size) != 0)
+        goto rollback;
+    rc = sqlite3_prepare_v2(db,
+                            "INSERT INTO schema_migrations (version, name, applied_at) "
+                            "VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, m->version);
+        sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) {
+        set_msg(msg, size, "recording migration", db);
+        goto rollback;
+    }
+    if (exec(db, "COMMIT", msg, size) != 0)
+        goto rollback;
+    return 0;
+
+rollback:
+    snprintf(what, sizeof(what), "%s", msg ? msg : "");
+    exec(db, "ROLLBACK", NULL, 0);
+    if (msg != NULL && size > 0)
+        snprintf(msg, size, "migration %s failed: %s", m->name, what);
+    return -1;
+}
+
+static int migrate(sqlite3 *db, int max_version, char *msg, size_t size)
+{
+    size_t i;
+    int have;
+
+    if (exec(db,
+             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+             msg, size) != 0)
+        return -1;
+    have = current_version(db);
+    if (have < 0) {
+        set_msg(msg, size, "reading schema version", db);
+        return -1;
+    }
+    if (have > fc_store_latest_version()) {
+        snprintf(msg, size, "the database has schema version %d, newer than this binary's %d", have,
+                 fc_store_latest_version());
+        return -1;
+    }
+    for (i = 0; i < fc_migrations_count; i++) {
+        const fc_migration *m = &fc_migrations[i];
+
+        if (m->version <= have || (max_version > 0 && m->version > max_version))
+            continue;
+        if (apply_one(db, m, msg, size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (s != NULL)
+        sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, idx);
+}
+
+static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = s->insert;
+    fc_store_status status = FC_STORE_OK;
+
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, row->created_ms);
+    sqlite3_bind_text(st, 3, row->verdict, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, row->framework, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, row->n_error);
+    sqlite3_bind_int64(st, 6, row->n_warning);
+    sqlite3_bind_int64(st, 7, row->n_info);
+    bind_opt_text(st, 8, row->project);
+    bind_opt_text(st, 9, row->run);
+    sqlite3_bind_text(st, 10, row->digest, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 11, row->report_json, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_msg(msg, size, "storing report", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static fc_store_status op_get(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = s->get;
+    fc_store_status status;
+    int rc;
+
+    *json_out = NULL;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+
+        *json_out = text ? strdup(text) : NULL;
+        status = *json_out ? FC_STORE_OK : FC_STORE_ERROR;
+        if (status != FC_STORE_OK)
+            set_msg(msg, size, "reading report", NULL);
+    } else if (rc == SQLITE_DONE) {
+        status = FC_STORE_NOT_FOUND;
+    } else {
+        set_msg(msg, size, "reading report", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+/*
+ * The listing SQL: the summary object is assembled by SQLite's JSON
+ * functions from the columns and the stored report. Filters are bound as
+ * parameters; a NULL parameter does not filter.
+ */
+static const char list_sql[] =
+    "SELECT id, json_object("
+    " 'id', id,"
+    " 'created_at', json_extract(report_json, '$.created_at'),"
+    " 'framework', framework,"
+    " 'verdict', verdict,"
+    " 'summary', json_extract(report_json, '$.summary'),"
+    " 'counts', json_object('error', n_error, 'warning', n_warning, 'info', n_info),"
+    " 'labels', json(COALESCE(json_extract(report_json, '$.labels'), '{}')))"
+    " FROM reports"
+    " WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR verdict = ?2) AND (?3 IS NULL OR project = ?3)"
+    " ORDER BY id DESC LIMIT ?4";
+
+static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
+                               int *more, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = NULL;
+    fc_store_status status = FC_STORE_OK;
+    int rc, seen = 0;
+
+    *more = 0;
+    pthread_mutex_lock(&s->lock);
+    if (sqlite3_prepare_v2(s->db, list_sql, -1, &st, NULL) != SQLITE_OK) {
+        set_msg(msg, size, "listing reports", s->db);
+        pthread_mutex_unlock(&s->lock);
+        return FC_STORE_ERROR;
+    }
+    bind_opt_text(st, 1, q->before_id);
+    bind_opt_text(st, 2, q->verdict);
+    bind_opt_text(st, 3, q->project);
+    sqlite3_bind_int(st, 4, q->limit + 1); /* one more tells whether another page exists */
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (seen == q->limit) {
+            *more = 1;
+            break;
+        }
+        seen++;
+        if (visit(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)) != 0) {
+            snprintf(msg, size, "listing reports: out of memory");
+            status = FC_STORE_ERROR;
+            break;
+        }
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_msg(msg, size, "listing reports", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static int64_t op_count(fc_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    int64_t n = -1;
+
+    pthread_mutex_lock(&s->lock);
+    if (sqlite3_step(s->count) == SQLITE_ROW)
+        n = sqlite3_column_int64(s->count, 0);
+    sqlite3_reset(s->count);
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+static int op_schema_version(fc_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    int v = -1;
+
+    pthread_mutex_lock(&s->lock);
+    if (sqlite3_step(s->version) == SQLITE_ROW)
+        v = sqlite3_column_int(s->version, 0);
+    sqlite3_reset(s->version);
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
+static void op_close(fc_store *base)
+{
+    sqlite_store *s = (sqlite_store *)base;
+
+    sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->get);
+    sqlite3_finalize(s->count);
+    sqlite3_finalize(s->version);
+    if (s->db != NULL) {
+        sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        sqlite3_close(s->db);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+static const fc_store_ops sqlite_ops = {
+    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_close,
+};
+
+static int prepare(sqlite_store *s, const char *sql, sqlite3_stmt **st, char *msg, size_t size)
+{
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        set_msg(msg, size, "preparing statement", s->db);
+        return -1;
+    }
+    return 0;
+}
+
+fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, size_t size)
+{
+    sqlite_store *s = calloc(1, sizeof(*s));
+
+    if (s == NULL) {
+        snprintf(msg, size, "out of memory");
+        return NULL;
+    }
+    s->base.ops = &sqlite_ops;
+    pthread_mutex_init(&s->lock, NULL);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        set_msg(msg, size, "opening database", s->db);
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec(s->db, "PRAGMA journal_mode=WAL", msg, size) != 0 ||
+        exec(s->db, "PRAGMA synchronous=FULL", msg, size) != 0 ||
+        exec(s->db, "PRAGMA foreign_keys=ON", msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
+        goto fail;
+    if (prepare(s,
+                "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
+                " request_digest, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                &s->insert, msg, size) != 0 ||
+        prepare(s, "SELECT report_json FROM reports WHERE id = ?1", &s->get, msg, size) != 0 ||
+        prepare(s, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
+        prepare(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
+        goto fail;
+    return &s->base;
+
+fail:
+    op_close(&s->base);
+    return NULL;
+}
