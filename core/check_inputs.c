@@ -8,6 +8,7 @@
  * dimension is 1 (expanded). TF.js accepts only the input's rank, after
  * expanding a 1-D array to (N, 1) (ensureTensorsRank2OrHigher).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,7 +63,25 @@ static void ctx_fill(input_ctx *c)
         VAR("expected_rank", (c)->expected_rank), VAR("found", (c)->found),                                    \
         VAR("found_batch", (c)->found_batch), VAR("found_js", (c)->found_js),                                  \
         VAR("found_sample_args", (c)->found_sample_args), VAR("found_rank", (c)->found_rank),                  \
-        VAR("first_layer", (c)->req->model.n_layers ? (c)->req->model.layers[0].name : "")
+        VAR("first_layer", first_layer(&(c)->req->model) ? first_layer(&(c)->req->model)->name : "")
+
+/* The first layer after the InputLayer, or NULL. */
+static const fc_layer *first_layer(const fc_model *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_layers; i++) {
+        if (strcmp(m->layers[i].class_name, "InputLayer") != 0)
+            return &m->layers[i];
+    }
+    return NULL;
+}
+
+/* Layers whose InputSpec pins the last axis once built (Dense, convolutions, channels last). */
+static int spec_pins_last_axis(const fc_layer *layer)
+{
+    return layer != NULL && (strcmp(layer->class_name, "Dense") == 0 || strstr(layer->class_name, "Conv") != NULL);
+}
 
 static int is_sequential(const fc_request *req)
 {
@@ -189,14 +208,19 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     if (axis < 0)
         return FC_OK;
     {
-        char axis_s[16], exp_d[24], found_d[24], axis_neg[16];
+        char axis_s[16], exp_d[24], found_d[24], axis_neg[16], n_s[24], adapted_js[256], adapted_sample_js[256];
 
         snprintf(axis_s, sizeof(axis_s), "%d", axis);
         snprintf(axis_neg, sizeof(axis_neg), "%d", axis - input->shape.rank);
         snprintf(exp_d, sizeof(exp_d), "%lld", (long long)input->shape.dims[axis]);
         snprintf(found_d, sizeof(found_d), "%lld", (long long)adapted.dims[axis]);
-        fc_var more[] = {CTX_VARS(&c), VAR("axis", axis_s), VAR("axis_neg", axis_neg), VAR("expected_dim", exp_d),
-                         VAR("found_dim", found_d)};
+        snprintf(n_s, sizeof(n_s), "%lld", (long long)x->shape.dims[0]);
+        fc_shape_format_js(&adapted, 0, adapted_js, sizeof(adapted_js));
+        fc_shape_format_js(&adapted, 1, adapted_sample_js, sizeof(adapted_sample_js));
+        fc_var more[] = {CTX_VARS(&c),         VAR("axis", axis_s),
+                         VAR("axis_neg", axis_neg), VAR("expected_dim", exp_d),
+                         VAR("found_dim", found_d), VAR("n_samples", n_s),
+                         VAR("adapted_js", adapted_js), VAR("adapted_sample_js", adapted_sample_js)};
         size_t nm = sizeof(more) / sizeof(more[0]);
 
         f = fc_findings_add(out, FC_INPUT_SHAPE_MISMATCH, req->framework,
@@ -208,7 +232,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
         if (req->framework == FC_FW_KERAS3 && is_sequential(req)) {
             /* Keras 3's Sequential has no model-level input spec: the first
              * layer whose spec or weights depend on the axis raises. */
-            const char *tmpl = axis == input->shape.rank - 1
+            const char *tmpl = axis == input->shape.rank - 1 && spec_pins_last_axis(first_layer(&req->model))
                                    ? "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected axis "
                                      "{axis_neg} of input shape to have value {expected_dim}, but received input with "
                                      "shape {found_batch}"
@@ -222,69 +246,140 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     return FC_OK;
 }
 
-/* Comma-separated quoted input names, and a dict literal keyed by them. */
-static void input_names(const fc_model *m, char *names, size_t nsize, char *dict, size_t dsize)
-{
-    size_t i, un = 0, ud = 0;
+/* Input names in the forms the messages use: 'a', 'b' / ['a', 'b'] / a,b, and a dict literal. */
+typedef struct name_forms {
+    char quoted[512];
+    char py[512];
+    char js[512];
+    char dict[512];
+} name_forms;
 
-    names[0] = dict[0] = '\0';
-    ud = (size_t)snprintf(dict, dsize, "{");
-    for (i = 0; i < m->n_inputs && un < nsize && ud < dsize; i++) {
-        un += (size_t)snprintf(names + un, nsize - un, "%s'%s'", i ? ", " : "", m->inputs[i].name);
-        if (un < nsize && ud < dsize)
-            ud += (size_t)snprintf(dict + ud, dsize - ud, "%s\"%s\": x%zu", i ? ", " : "", m->inputs[i].name, i);
+static size_t add(char *buf, size_t size, size_t used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Appends to buf at used (truncating, never overflowing); returns the new used. */
+static size_t add(char *buf, size_t size, size_t used, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (used >= size)
+        return used;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + used, size - used, fmt, ap);
+    va_end(ap);
+    return n < 0 ? used : used + (size_t)n;
+}
+
+static void input_names(const fc_model *m, name_forms *f)
+{
+    size_t i, uq = 0, up = 0, uj = 0, ud = 0;
+    char idx[24];
+
+    up = add(f->py, sizeof(f->py), up, "[");
+    ud = add(f->dict, sizeof(f->dict), ud, "{");
+    f->quoted[0] = f->js[0] = '\0';
+    for (i = 0; i < m->n_inputs; i++) {
+        const char *sep = i ? ", " : "";
+
+        snprintf(idx, sizeof(idx), "x%zu", i);
+        uq = add(f->quoted, sizeof(f->quoted), uq, "%s'%s'", sep, m->inputs[i].name);
+        up = add(f->py, sizeof(f->py), up, "%s'%s'", sep, m->inputs[i].name);
+        uj = add(f->js, sizeof(f->js), uj, "%s%s", i ? "," : "", m->inputs[i].name);
+        ud = add(f->dict, sizeof(f->dict), ud, "%s\"%s\": ", sep, m->inputs[i].name);
+        ud = add(f->dict, sizeof(f->dict), ud, "%s", idx);
     }
-    if (ud < dsize)
-        snprintf(dict + ud, dsize - ud, "}");
+    add(f->py, sizeof(f->py), up, "]");
+    add(f->dict, sizeof(f->dict), ud, "}");
 }
 
 static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings *out)
 {
     const fc_model *m = &req->model;
-    char names[512], dict[512], expected[24], found_s[24];
+    name_forms names;
+    char expected[24], found_s[24], found_js[256] = "";
+    fc_finding *f;
 
-    input_names(m, names, sizeof(names), dict, sizeof(dict));
+    input_names(m, &names);
     snprintf(expected, sizeof(expected), "%zu", m->n_inputs);
     snprintf(found_s, sizeof(found_s), "%zu", found);
-    fc_var vars[] = {VAR("expected_count", expected), VAR("found_count", found_s), VAR("input_names", names),
-                     VAR("x_dict_example", dict),
+    if (req->x.len > 0)
+        fc_shape_format_js(&req->x.items[0].shape, 0, found_js, sizeof(found_js));
+    fc_var vars[] = {VAR("expected_count", expected), VAR("found_count", found_s), VAR("input_names", names.quoted),
+                     VAR("x_dict_example", names.dict), VAR("found_js", found_js),
                      VAR("model_name", m->name ? m->name : m->class_name)};
-    if (fc_findings_add(out, FC_INPUT_COUNT_MISMATCH, req->framework,
+    size_t nv = sizeof(vars) / sizeof(vars[0]);
+
+    f = fc_findings_add(out, FC_INPUT_COUNT_MISMATCH, req->framework,
                         "the model has {expected_count} input(s) but x supplies {found_count} array(s)", "/data/x",
-                        NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+                        NULL, NULL, vars, nv);
+    if (f == NULL)
+        return FC_ERR_NOMEM;
+    /* TF.js words a single tensor for a multi-input model differently (standardizeInputData). */
+    if (req->framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
+        fc_finding_set_error(f,
+                             "The model input expects {expected_count} Tensor(s), but only received one Tensor. "
+                             "Found: Tensor with shape {found_js}",
+                             vars, nv) != FC_OK)
         return FC_ERR_NOMEM;
     return FC_OK;
+}
+
+/* The dict's keys as Python prints a list: ['a', 'c']. */
+static void dict_keys(const fc_arrays *x, char *buf, size_t size)
+{
+    size_t i, used = add(buf, size, 0, "[");
+
+    for (i = 0; i < x->len; i++)
+        used = add(buf, size, used, "%s'%s'", i ? ", " : "", x->items[i].key);
+    add(buf, size, used, "]");
+}
+
+static int dict_has(const fc_arrays *x, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < x->len; i++) {
+        if (strcmp(x->items[i].key, name) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 static fc_status check_dict(const fc_request *req, fc_findings *out)
 {
     const fc_model *m = &req->model;
-    size_t i, matched = 0;
-    fc_status result;
+    name_forms names;
+    char keys[512];
+    size_t i;
+    fc_status result = FC_OK;
 
-    for (i = 0; i < req->x.len; i++) {
+    input_names(m, &names);
+    dict_keys(&req->x, keys, sizeof(keys));
+    for (i = 0; i < req->x.len && result == FC_OK; i++) {
         const fc_tensor *t = &req->x.items[i];
         int idx = fc_model_find_input(m, t->key);
 
         if (idx >= 0) {
-            matched++;
             result = check_one(req, &m->inputs[idx], (size_t)idx, t, out);
-        } else {
-            char names[512], dict[512];
-
-            input_names(m, names, sizeof(names), dict, sizeof(dict));
-            fc_var vars[] = {VAR("key", t->key), VAR("input_names", names), VAR("x_dict_example", dict),
-                             VAR("first_input", m->inputs[0].name)};
-            result = fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, req->framework,
-                                     "x has key '{key}', which is not a model input ({input_names})", t->pointer,
-                                     NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) ? FC_OK : FC_ERR_NOMEM;
+            continue;
         }
-        if (result != FC_OK)
-            return result;
+        fc_var vars[] = {VAR("key", t->key), VAR("input_names", names.quoted), VAR("x_dict_example", names.dict)};
+        if (fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, req->framework,
+                            "x has key '{key}', which is not a model input ({input_names}): it is ignored",
+                            t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            result = FC_ERR_NOMEM;
     }
-    if (matched < m->n_inputs && matched == req->x.len)
-        return count_mismatch(req, matched, out);
-    return FC_OK;
+    for (i = 0; i < m->n_inputs && result == FC_OK; i++) {
+        if (dict_has(&req->x, m->inputs[i].name))
+            continue;
+        fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("keys_py", keys), VAR("names_py", names.py),
+                         VAR("names_js", names.js), VAR("x_dict_example", names.dict)};
+        if (fc_findings_add(out, FC_INPUT_MISSING, req->framework,
+                            "model input '{input}' gets no array: x has keys {keys_py}", "/data/x", m->inputs[i].name,
+                            NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            result = FC_ERR_NOMEM;
+    }
+    return result;
 }
 
 fc_status fc_check_inputs(const fc_request *req, fc_findings *out)

@@ -193,6 +193,12 @@ static json_t *finding_json(const fc_finding *f)
     for (i = 0; i < f->n_fixes; i++)
         json_array_append_new(fixes, json_pack("{s:s, s:s}", "summary", f->fixes[i].summary, "code",
                                                f->fixes[i].code));
+    if (json_object_size(loc) != 1u + (f->input != NULL) + (f->layer != NULL) || json_array_size(fixes) != f->n_fixes) {
+        json_decref(obj);
+        json_decref(loc);
+        json_decref(fixes);
+        return NULL;
+    }
     json_object_set_new(obj, "code", json_string(entry->code));
     json_object_set_new(obj, "severity", json_string(fc_severity_name(f->severity)));
     json_object_set_new(obj, "title", json_string(entry->title));
@@ -202,6 +208,11 @@ static json_t *finding_json(const fc_finding *f)
     json_object_set_new(obj, "location", loc);
     json_object_set_new(obj, "fixes", fixes);
     json_object_set_new(obj, "reference", json_string(entry->reference));
+    /* A member that failed to allocate is missing: the finding is lost. */
+    if (json_object_size(obj) != 9) {
+        json_decref(obj);
+        return NULL;
+    }
     return obj;
 }
 
@@ -215,6 +226,10 @@ static json_t *io_json(const fc_model_io *io, int with_dtype)
     json_object_set_new(obj, "shape", fc_shape_to_json(&io->shape));
     if (with_dtype)
         json_object_set_new(obj, "dtype", string_or_null(io->dtype));
+    if (json_object_size(obj) != 2 + (with_dtype != 0)) {
+        json_decref(obj);
+        return NULL;
+    }
     return obj;
 }
 
@@ -239,14 +254,30 @@ static json_t *model_json(const fc_model *m)
 
         for (j = 0; j < m->layers[i].n_inbound; j++)
             json_array_append_new(inbound, json_string(m->layers[i].inbound[j]));
-        json_array_append_new(layers, json_pack("{s:s, s:s, s:o*}", "name", m->layers[i].name, "class",
+        if (json_array_size(inbound) != m->layers[i].n_inbound) {
+            json_decref(inbound);
+            inbound = NULL; /* json_pack fails on a NULL "o" value: the layer is lost below */
+        }
+        json_array_append_new(layers, json_pack("{s:s, s:s, s:o}", "name", m->layers[i].name, "class",
                                                 m->layers[i].class_name, "inbound", inbound));
+    }
+    if (json_array_size(inputs) != m->n_inputs || json_array_size(outputs) != m->n_outputs ||
+        json_array_size(layers) != m->n_layers) {
+        json_decref(obj);
+        json_decref(inputs);
+        json_decref(outputs);
+        json_decref(layers);
+        return NULL;
     }
     json_object_set_new(obj, "class", json_string(m->class_name));
     json_object_set_new(obj, "name", string_or_null(m->name));
     json_object_set_new(obj, "inputs", inputs);
     json_object_set_new(obj, "outputs", outputs);
     json_object_set_new(obj, "layers", layers);
+    if (json_object_size(obj) != 5) {
+        json_decref(obj);
+        return NULL;
+    }
     return obj;
 }
 
@@ -310,7 +341,7 @@ static json_t *report_json(const fc_request *req, fc_findings *findings)
     json_object_set_new(report, "model", model_json(&req->model));
     json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
     /* A member that failed to allocate is missing: treat the report as lost. */
-    if (json_object_size(report) != 9 || json_object_get(report, "model") == NULL) {
+    if (json_object_size(report) != 9 || json_array_size(list) != findings->len) {
         json_decref(report);
         return NULL;
     }

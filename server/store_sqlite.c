@@ -25,6 +25,7 @@ typedef struct sqlite_store {
     sqlite3_stmt *version;
 } sqlite_store;
 
+/* msg = "what: <SQLite's message>", or "what: out of memory" without a db. msg may be NULL. */
 static void set_msg(char *msg, size_t size, const char *what, sqlite3 *db)
 {
     if (msg != NULL && size > 0)
@@ -111,8 +112,9 @@ static int migrate(sqlite3 *db, int max_version, char *msg, size_t size)
         return -1;
     }
     if (have > fc_store_latest_version()) {
-        snprintf(msg, size, "the database has schema version %d, newer than this binary's %d", have,
-                 fc_store_latest_version());
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "the database has schema version %d, newer than this binary's %d", have,
+                     fc_store_latest_version());
         return -1;
     }
     for (i = 0; i < fc_migrations_count; i++) {
@@ -221,6 +223,11 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     int rc, seen = 0;
 
     *more = 0;
+    if (q->limit < 1 || q->limit > FC_STORE_MAX_LIMIT) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "listing reports: limit %d is outside 1..%d", q->limit, FC_STORE_MAX_LIMIT);
+        return FC_STORE_ERROR;
+    }
     pthread_mutex_lock(&s->lock);
     if (sqlite3_prepare_v2(s->db, list_sql, -1, &st, NULL) != SQLITE_OK) {
         set_msg(msg, size, "listing reports", s->db);
@@ -238,7 +245,7 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
         }
         seen++;
         if (visit(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)) != 0) {
-            snprintf(msg, size, "listing reports: out of memory");
+            set_msg(msg, size, "listing reports", NULL);
             status = FC_STORE_ERROR;
             break;
         }
@@ -312,7 +319,7 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     sqlite_store *s = calloc(1, sizeof(*s));
 
     if (s == NULL) {
-        snprintf(msg, size, "out of memory");
+        set_msg(msg, size, "opening store", NULL);
         return NULL;
     }
     s->base.ops = &sqlite_ops;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# scripts/deps.sh - install what fitcheck needs on Debian, only when missing.
+#
+#   scripts/deps.sh runtime   build + run fitcheckd
+#   scripts/deps.sh test      also cmocka and Node.js (HTTP tests, OpenAPI lint)
+set -euo pipefail
+
+want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev)
+if [ "${1:-runtime}" = test ]; then
+    want+=(libcmocka-dev curl)
+    command -v node >/dev/null 2>&1 || want+=(nodejs)
+    command -v npm >/dev/null 2>&1 || want+=(npm)
+fi
+
+missing=()
+for pkg in "${want[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing+=("$pkg") ;;
+    esac
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "fitcheck: installing missing packages: ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "fitcheck: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+    sudo=sudo
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

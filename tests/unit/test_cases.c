@@ -1,0 +1,166 @@
+/*
+ * test_cases.c - data-driven preflight cases: every tests/cases/<name>/ holds
+ * request.json (a POST /v1/preflight body) and expected.json:
+ *
+ *   {"verdict": "fail", "framework": "tfjs",
+ *    "findings": [{"code": "...", "severity": "error", "pointer": "/data/x",
+ *                  "fix_code": "x = x.reshape(-1, 28, 28)",
+ *                  "framework_error": "exact text",
+ *                  "framework_error_contains": "substring"}]}
+ *
+ * The report must hold exactly the listed codes (in any order); each listed
+ * attribute must match. Expected framework errors for tfjs come from runs of
+ * ../shared/oracle (a real TF.js model.fit), recorded in each case's
+ * "oracle" member.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fitcheck/preflight.h"
+
+#define CASES_DIR FITCHECK_SOURCE_DIR "/tests/cases"
+#define MAX_CASES 512
+
+static json_t *load(const char *dir, const char *file)
+{
+    char path[1024];
+    json_error_t jerr;
+    json_t *v;
+
+    snprintf(path, sizeof(path), "%s/%s/%s", CASES_DIR, dir, file);
+    v = json_load_file(path, 0, &jerr);
+    if (v == NULL)
+        fail_msg("%s: %s at %d:%d", path, jerr.text, jerr.line, jerr.column);
+    return v;
+}
+
+/* The report finding with this code not yet claimed by an earlier expectation. */
+static json_t *take_finding(json_t *findings, const char *code, char *claimed)
+{
+    size_t i;
+    json_t *f;
+
+    json_array_foreach(findings, i, f) {
+        if (!claimed[i] && strcmp(json_string_value(json_object_get(f, "code")), code) == 0) {
+            claimed[i] = 1;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static int has_fix(const json_t *finding, const char *code)
+{
+    size_t i;
+    json_t *fix;
+
+    json_array_foreach(json_object_get(finding, "fixes"), i, fix) {
+        if (strcmp(json_string_value(json_object_get(fix, "code")), code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void check_expectation(const char *name, json_t *got, json_t *want)
+{
+    const char *fw_error = json_string_value(json_object_get(got, "framework_error"));
+    const char *s;
+
+    if ((s = json_string_value(json_object_get(want, "severity"))) != NULL)
+        assert_string_equal(json_string_value(json_object_get(got, "severity")), s);
+    if ((s = json_string_value(json_object_get(want, "pointer"))) != NULL)
+        assert_string_equal(json_string_value(json_object_get(json_object_get(got, "location"), "pointer")), s);
+    if ((s = json_string_value(json_object_get(want, "fix_code"))) != NULL && !has_fix(got, s))
+        fail_msg("%s: no fix with code '%s' in %s", name, s, json_dumps(json_object_get(got, "fixes"), 0));
+    if ((s = json_string_value(json_object_get(want, "framework_error"))) != NULL) {
+        if (fw_error == NULL || strcmp(fw_error, s) != 0)
+            fail_msg("%s: framework_error\n  got:  %s\n  want: %s", name, fw_error ? fw_error : "(null)", s);
+    }
+    if ((s = json_string_value(json_object_get(want, "framework_error_contains"))) != NULL) {
+        if (fw_error == NULL || strstr(fw_error, s) == NULL)
+            fail_msg("%s: framework_error\n  got:  %s\n  want to contain: %s", name, fw_error ? fw_error : "(null)",
+                     s);
+    }
+    if (json_is_null(json_object_get(want, "framework_error")) && fw_error != NULL)
+        fail_msg("%s: expected no framework error, got %s", name, fw_error);
+}
+
+static void run_case(void **state)
+{
+    const char *name = *state;
+    json_t *request = load(name, "request.json"), *expected = load(name, "expected.json");
+    json_t *report = NULL, *findings, *want;
+    const char *fw;
+    char *claimed;
+    fc_error err;
+    size_t i;
+
+    fc_error_init(&err);
+    if (fc_preflight_run(request, &report, &err) != FC_OK)
+        fail_msg("%s: preflight failed: %s at %s", name, err.text, err.path);
+    findings = json_object_get(report, "findings");
+    claimed = calloc(json_array_size(findings) + 1, 1);
+    assert_non_null(claimed);
+    assert_string_equal(json_string_value(json_object_get(report, "verdict")),
+                        json_string_value(json_object_get(expected, "verdict")));
+    if ((fw = json_string_value(json_object_get(expected, "framework"))) != NULL)
+        assert_string_equal(json_string_value(json_object_get(report, "framework")), fw);
+    json_array_foreach(json_object_get(expected, "findings"), i, want) {
+        const char *code = json_string_value(json_object_get(want, "code"));
+        json_t *got = take_finding(findings, code, claimed);
+
+        if (got == NULL)
+            fail_msg("%s: expected finding %s is missing; report: %s", name, code, json_dumps(findings, JSON_INDENT(1)));
+        check_expectation(name, got, want);
+    }
+    for (i = 0; i < json_array_size(findings); i++) {
+        if (!claimed[i])
+            fail_msg("%s: unexpected finding %s: %s", name,
+                     json_string_value(json_object_get(json_array_get(findings, i), "code")),
+                     json_string_value(json_object_get(json_array_get(findings, i), "message")));
+    }
+    free(claimed);
+    json_decref(report);
+    json_decref(request);
+    json_decref(expected);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct CMUnitTest *)a)->name, ((const struct CMUnitTest *)b)->name);
+}
+
+int main(void)
+{
+    static struct CMUnitTest tests[MAX_CASES];
+    static char names[MAX_CASES][256];
+    DIR *dir = opendir(CASES_DIR);
+    struct dirent *e;
+    size_t n = 0;
+
+    if (dir == NULL) {
+        fprintf(stderr, "no cases directory at %s\n", CASES_DIR);
+        return 1;
+    }
+    while ((e = readdir(dir)) != NULL && n < MAX_CASES) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(names[n], sizeof(names[n]), "%s", e->d_name);
+        tests[n] = (struct CMUnitTest){names[n], run_case, NULL, NULL, names[n]};
+        n++;
+    }
+    closedir(dir);
+    qsort(tests, n, sizeof(tests[0]), by_name);
+    if (n < 10) {
+        fprintf(stderr, "only %zu cases found in %s\n", n, CASES_DIR);
+        return 1;
+    }
+    return _cmocka_run_group_tests("cases", tests, n, NULL, NULL);
+}

@@ -1,0 +1,692 @@
+/*
+ * tests/unit/test_store.c: the SQLite report store through the fc_store_ops
+ * interface: open and schema version, put/get round trips, duplicate ids,
+ * keyset pagination with verdict and project filters and the listing's
+ * summary JSON, persistence across reopen, in-place upgrade from schema 1,
+ * refusal of a newer schema, an unopenable path, and concurrent writers.
+ * Every test runs in its own mkdtemp directory, removed afterwards together
+ * with the -wal/-shm files.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "fitcheck/sha256.h"
+#include "ids.h"
+#include "store.h"
+
+#define N_LIST_ROWS 25
+#define PAGE_LIMIT 7
+#define N_THREADS 4
+#define ROWS_PER_THREAD 50
+
+/* ---- fixture: a fresh temporary directory per test ------------------------ */
+
+typedef struct store_fixture {
+    char dir[64];   /* the mkdtemp directory */
+    char path[128]; /* dir/reports.db */
+} store_fixture;
+
+static int setup_dir(void **state)
+{
+    store_fixture *fx = calloc(1, sizeof(*fx));
+
+    if (fx == NULL)
+        return -1;
+    snprintf(fx->dir, sizeof(fx->dir), "/tmp/fc_test_store_XXXXXX");
+    if (mkdtemp(fx->dir) == NULL) {
+        free(fx);
+        return -1;
+    }
+    snprintf(fx->path, sizeof(fx->path), "%s/reports.db", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+/* Removes every file in the directory (db, -wal, -shm, -journal), then it. */
+static int teardown_dir(void **state)
+{
+    store_fixture *fx = *state;
+    struct dirent *ent;
+    char file[512];
+    DIR *d;
+    int ret = 0;
+
+    d = opendir(fx->dir);
+    if (d != NULL) {
+        while ((ent = readdir(d)) != NULL) {
+            if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
+                continue;
+            snprintf(file, sizeof(file), "%s/%s", fx->dir, ent->d_name);
+            if (unlink(file) != 0)
+                ret = -1;
+        }
+        closedir(d);
+    }
+    if (rmdir(fx->dir) != 0)
+        ret = -1;
+    free(fx);
+    return ret;
+}
+
+static fc_store *open_store(const store_fixture *fx, int max_version)
+{
+    char msg[256] = "";
+    fc_store *store = fc_store_open(fx->path, max_version, msg, sizeof(msg));
+
+    if (store == NULL)
+        print_error("fc_store_open(%s): %s\n", fx->path, msg);
+    assert_non_null(store);
+    assert_non_null(store->ops);
+    return store;
+}
+
+/* ---- direct SQLite access, to inspect or tamper with the file ------------- */
+
+/* The first column of the first row of sql, as an integer (-1 on error). */
+static int64_t sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+static void sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    int rc;
+
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        print_error("%s: %s\n", sql, err ? err : "?");
+    sqlite3_free(err);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    assert_int_equal(rc, SQLITE_OK);
+}
+
+/* ---- test reports ----------------------------------------------------------- */
+
+/* A report row with the JSON it owns; built by make_report, freed by free_report. */
+typedef struct test_report {
+    fc_report_row row;
+    char created_at[32];
+    char summary[96];
+    char project[16];
+    char run[16];
+    char digest[8 + 65];
+    char *json; /* malloc'd by json_dumps */
+} test_report;
+
+static const char *const verdicts[] = {"fail", "warn", "pass"};
+static const char *const projects[] = {"p1", "p2", "p1", NULL}; /* index i % 4 */
+
+/*
+ * Fills r for report number i with a fresh id: the verdict cycles through
+ * fail/warn/pass, labels.project through p1/p2/p1/none, and the JSON carries
+ * the fields the listing summary is extracted from.
+ */
+static int make_report(test_report *r, int i)
+{
+    const char *verdict = verdicts[i % 3], *project = projects[i % 4];
+    json_t *labels, *doc;
+
+    memset(r, 0, sizeof(*r));
+    if (fc_id_new(r->row.id, &r->row.created_ms) != 0)
+        return -1;
+    fc_format_time_ms(r->row.created_ms, r->created_at);
+    snprintf(r->row.verdict, sizeof(r->row.verdict), "%s", verdict);
+    snprintf(r->row.framework, sizeof(r->row.framework), "%s", i % 2 ? "tf.keras2" : "keras3");
+    r->row.n_error = strcmp(verdict, "fail") == 0 ? 1 + i % 2 : 0;
+    r->row.n_warning = strcmp(verdict, "pass") == 0 ? 0 : i % 5;
+    r->row.n_info = i % 3;
+    snprintf(r->summary, sizeof(r->summary), "%s: report %d, %d error(s)", verdict, i, (int)r->row.n_error);
+    snprintf(r->run, sizeof(r->run), "run-%d", i);
+    r->row.run = r->run;
+    labels = json_pack("{s:s}", "run", r->run);
+    if (project != NULL) {
+        snprintf(r->project, sizeof(r->project), "%s", project);
+        r->row.project = r->project;
+        json_object_set_new(labels, "project", json_string(project));
+    }
+    doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I}, s:o, s:[]}", "id", r->row.id, "created_at",
+                    r->created_at, "framework", r->row.framework, "verdict", verdict, "summary", r->summary,
+                    "counts", "error", (json_int_t)r->row.n_error, "warning", (json_int_t)r->row.n_warning, "info",
+                    (json_int_t)r->row.n_info, "labels", labels, "findings");
+    if (doc == NULL)
+        return -1;
+    r->json = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (r->json == NULL)
+        return -1;
+    fc_sha256_hex(r->json, strlen(r->json), r->digest + 7);
+    memcpy(r->digest, "sha256:", 7);
+    r->row.digest = r->digest;
+    r->row.report_json = r->json;
+    return 0;
+}
+
+static void free_report(test_report *r)
+{
+    free(r->json);
+    r->json = NULL;
+}
+
+static void put_ok(fc_store *store, const test_report *r)
+{
+    char msg[256] = "";
+    fc_store_status st = store->ops->put(store, &r->row, msg, sizeof(msg));
+
+    if (st != FC_STORE_OK)
+        print_error("put %s: %s\n", r->row.id, msg);
+    assert_int_equal(st, FC_STORE_OK);
+}
+
+static void assert_get_equals(fc_store *store, const test_report *r)
+{
+    char msg[256] = "";
+    char *json = NULL;
+
+    assert_int_equal(store->ops->get(store, r->row.id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    assert_non_null(json);
+    assert_string_equal(json, r->json);
+    free(json);
+}
+
+/* ---- listing ---------------------------------------------------------------- */
+
+/* What one list call visited (copies: the store's strings die with the row). */
+typedef struct page {
+    int n;
+    char ids[FC_STORE_MAX_LIMIT][FC_REPORT_ID_LEN + 1];
+    char *summaries[FC_STORE_MAX_LIMIT];
+} page;
+
+static int collect(void *ctx, const char *id, const char *summary_json)
+{
+    page *p = ctx;
+
+    if (p->n >= FC_STORE_MAX_LIMIT || id == NULL || summary_json == NULL || strlen(id) != FC_REPORT_ID_LEN)
+        return -1;
+    memcpy(p->ids[p->n], id, FC_REPORT_ID_LEN + 1);
+    p->summaries[p->n] = strdup(summary_json);
+    if (p->summaries[p->n] == NULL)
+        return -1;
+    p->n++;
+    return 0;
+}
+
+static void page_release(page *p)
+{
+    for (int i = 0; i < p->n; i++)
+        free(p->summaries[i]);
+    p->n = 0;
+}
+
+static const test_report *find_report(const test_report *rows, int n, const char *id)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].row.id, id) == 0)
+            return &rows[i];
+    return NULL;
+}
+
+/* The summary the store built for r: exactly the seven documented members. */
+static void assert_summary(const char *text, const test_report *r)
+{
+    json_error_t jerr;
+    json_t *s = json_loads(text, 0, &jerr), *counts, *labels;
+
+    if (s == NULL)
+        print_error("summary does not parse (%s): %s\n", jerr.text, text);
+    assert_non_null(s);
+    assert_true(json_is_object(s));
+    assert_int_equal(json_object_size(s), 7);
+    assert_string_equal(json_string_value(json_object_get(s, "id")), r->row.id);
+    assert_string_equal(json_string_value(json_object_get(s, "created_at")), r->created_at);
+    assert_string_equal(json_string_value(json_object_get(s, "framework")), r->row.framework);
+    assert_string_equal(json_string_value(json_object_get(s, "verdict")), r->row.verdict);
+    assert_string_equal(json_string_value(json_object_get(s, "summary")), r->summary);
+
+    counts = json_object_get(s, "counts");
+    assert_true(json_is_object(counts));
+    assert_int_equal(json_object_size(counts), 3);
+    assert_true(json_is_integer(json_object_get(counts, "error")));
+    assert_int_equal(json_integer_value(json_object_get(counts, "error")), r->row.n_error);
+    assert_int_equal(json_integer_value(json_object_get(counts, "warning")), r->row.n_warning);
+    assert_int_equal(json_integer_value(json_object_get(counts, "info")), r->row.n_info);
+
+    labels = json_object_get(s, "labels");
+    assert_true(json_is_object(labels));
+    assert_string_equal(json_string_value(json_object_get(labels, "run")), r->run);
+    if (r->row.project != NULL) {
+        assert_int_equal(json_object_size(labels), 2);
+        assert_string_equal(json_string_value(json_object_get(labels, "project")), r->row.project);
+    } else {
+        assert_int_equal(json_object_size(labels), 1);
+        assert_null(json_object_get(labels, "project"));
+    }
+    json_decref(s);
+}
+
+static int matches(const test_report *r, const char *verdict, const char *project)
+{
+    if (verdict != NULL && strcmp(r->row.verdict, verdict) != 0)
+        return 0;
+    if (project != NULL && (r->row.project == NULL || strcmp(r->row.project, project) != 0))
+        return 0;
+    return 1;
+}
+
+/*
+ * Pages through the listing with limit, following before_id = the last id
+ * visited while more is set, and checks: full pages while more is set, ids
+ * strictly decreasing across all pages (so no duplicates), each summary
+ * correct, and the union exactly the rows (made in increasing id order)
+ * matching the filters, newest first. Returns the number listed.
+ */
+static int list_and_check(fc_store *store, const test_report *rows, int n_rows, int limit, const char *verdict,
+                          const char *project)
+{
+    char last[FC_REPORT_ID_LEN + 1] = "";
+    int total = 0, pages = 0, more, expect_idx = n_rows - 1;
+    page *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    do {
+        fc_report_query q = {.limit = limit, .before_id = pages ? last : NULL, .verdict = verdict, .project = project};
+        char msg[256] = "";
+
+        more = -1;
+        assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+        assert_true(more == 0 || more == 1);
+        assert_true(p->n <= limit);
+        if (more)
+            assert_int_equal(p->n, limit);
+        for (int i = 0; i < p->n; i++) {
+            const test_report *r = find_report(rows, n_rows, p->ids[i]);
+
+            /* strictly decreasing, across page boundaries too */
+            if (total > 0)
+                assert_true(strcmp(p->ids[i], last) < 0);
+            assert_non_null(r);
+            assert_true(matches(r, verdict, project));
+            /* the next expected row: newest first among the matching ones */
+            while (expect_idx >= 0 && !matches(&rows[expect_idx], verdict, project))
+                expect_idx--;
+            assert_true(expect_idx >= 0);
+            assert_string_equal(p->ids[i], rows[expect_idx].row.id);
+            expect_idx--;
+            assert_summary(p->summaries[i], r);
+            memcpy(last, p->ids[i], sizeof(last));
+            total++;
+        }
+        page_release(p);
+        pages++;
+        assert_true(pages <= n_rows + 1); /* a cursor that does not advance would loop forever */
+    } while (more);
+    /* nothing matching was left out */
+    while (expect_idx >= 0 && !matches(&rows[expect_idx], verdict, project))
+        expect_idx--;
+    assert_int_equal(expect_idx, -1);
+    free(p);
+    return total;
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void test_store__open_creates_file(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store;
+
+    assert_int_not_equal(access(fx->path, F_OK), 0);
+    store = open_store(fx, 0);
+    assert_int_equal(access(fx->path, F_OK), 0);
+    assert_string_equal(store->ops->engine, "sqlite");
+    assert_int_equal(fc_store_latest_version(), 2);
+    assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
+    assert_int_equal(store->ops->count(store), 0);
+    fc_store_close(store);
+    fc_store_close(NULL); /* documented as harmless */
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+}
+
+static void test_store__put_get_roundtrip(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report a, b;
+    char msg[256] = "";
+    char unknown[37];
+    int64_t ms;
+    char *json = (char *)"sentinel";
+
+    assert_int_equal(make_report(&a, 0), 0);
+    assert_int_equal(make_report(&b, 3), 0); /* no project label */
+    put_ok(store, &a);
+    put_ok(store, &b);
+    assert_int_equal(store->ops->count(store), 2);
+    assert_get_equals(store, &a);
+    assert_get_equals(store, &b);
+
+    assert_int_equal(fc_id_new(unknown, &ms), 0);
+    assert_int_equal(store->ops->get(store, unknown, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_null(json);
+    assert_int_equal(store->ops->get(store, "not-an-id", &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_null(json);
+
+    /* the row's columns, as stored */
+    fc_store_close(store);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM reports WHERE project IS NULL AND run = 'run-3'"), 1);
+    free_report(&a);
+    free_report(&b);
+}
+
+static void test_store__duplicate_id_rejected(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report a, dup;
+    char msg[256] = "";
+
+    assert_int_equal(make_report(&a, 0), 0);
+    assert_int_equal(make_report(&dup, 1), 0);
+    memcpy(dup.row.id, a.row.id, sizeof(dup.row.id));
+    put_ok(store, &a);
+
+    assert_int_equal(store->ops->put(store, &dup.row, msg, sizeof(msg)), FC_STORE_ERROR);
+    assert_true(strlen(msg) > 0);
+    assert_int_equal(store->ops->count(store), 1);
+    assert_get_equals(store, &a);
+
+    /* the store stays usable after the failed insert */
+    free_report(&dup);
+    assert_int_equal(make_report(&dup, 2), 0);
+    put_ok(store, &dup);
+    assert_int_equal(store->ops->count(store), 2);
+    assert_get_equals(store, &dup);
+
+    fc_store_close(store);
+    free_report(&a);
+    free_report(&dup);
+}
+
+static void test_store__keyset_pagination(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report rows[N_LIST_ROWS];
+    int n_fail = 0, n_p1 = 0, n_fail_p2 = 0;
+
+    for (int i = 0; i < N_LIST_ROWS; i++) {
+        assert_int_equal(make_report(&rows[i], i), 0);
+        if (i > 0)
+            assert_true(strcmp(rows[i - 1].row.id, rows[i].row.id) < 0);
+        n_fail += matches(&rows[i], "fail", NULL);
+        n_p1 += matches(&rows[i], NULL, "p1");
+        n_fail_p2 += matches(&rows[i], "fail", "p2");
+    }
+    /* insert out of id order (7 is coprime with 25): order must come from the ids */
+    for (int i = 0; i < N_LIST_ROWS; i++)
+        put_ok(store, &rows[(i * 7) % N_LIST_ROWS]);
+    assert_int_equal(store->ops->count(store), N_LIST_ROWS);
+
+    /* all rows, 7 a page: 7 + 7 + 7 + 4 */
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, NULL, NULL), N_LIST_ROWS);
+    /* one page of exactly everything: more stays 0; one short: more is 1 */
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, N_LIST_ROWS, NULL, NULL), N_LIST_ROWS);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, N_LIST_ROWS - 1, NULL, NULL), N_LIST_ROWS);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, 1, NULL, NULL), N_LIST_ROWS);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, FC_STORE_MAX_LIMIT, NULL, NULL), N_LIST_ROWS);
+
+    /* filters */
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, "fail", NULL), n_fail);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, "warn", NULL), 8);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, "pass", NULL), 8);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, NULL, "p1"), n_p1);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, NULL, "p2"), 6);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, 2, "fail", "p2"), n_fail_p2);
+    assert_int_equal(n_fail, 9);
+    assert_int_equal(n_p1, 13);
+    assert_true(n_fail_p2 > 0);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, NULL, "nobody"), 0);
+    assert_int_equal(list_and_check(store, rows, N_LIST_ROWS, PAGE_LIMIT, "pass", "nobody"), 0);
+
+    fc_store_close(store);
+    for (int i = 0; i < N_LIST_ROWS; i++)
+        free_report(&rows[i]);
+}
+
+static void test_store__list_before_oldest_is_empty(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report r;
+    page *p = calloc(1, sizeof(*p));
+    char msg[256] = "";
+    int more = -1;
+    fc_report_query q = {.limit = 5};
+
+    assert_non_null(p);
+    /* empty store */
+    assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(p->n, 0);
+    assert_int_equal(more, 0);
+
+    assert_int_equal(make_report(&r, 0), 0);
+    put_ok(store, &r);
+    q.before_id = r.row.id; /* nothing is older than the only row */
+    more = -1;
+    assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(p->n, 0);
+    assert_int_equal(more, 0);
+
+    fc_store_close(store);
+    free_report(&r);
+    free(p);
+}
+
+static void test_store__persists_across_reopen(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report rows[3];
+
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(make_report(&rows[i], i), 0);
+        put_ok(store, &rows[i]);
+    }
+    assert_int_equal(store->ops->count(store), 3);
+    fc_store_close(store);
+
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->count(store), 3);
+    assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
+    for (int i = 0; i < 3; i++)
+        assert_get_equals(store, &rows[i]);
+    fc_store_close(store);
+    /* the reopen applied nothing twice */
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+    for (int i = 0; i < 3; i++)
+        free_report(&rows[i]);
+}
+
+static const char count_filter_indexes[] =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reports'"
+    " AND name IN ('reports_project_id', 'reports_verdict_id', 'reports_digest')";
+
+static void test_store__upgrade_in_place(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 1);
+    test_report r;
+
+    assert_int_equal(store->ops->schema_version(store), 1);
+    assert_int_equal(make_report(&r, 0), 0);
+    put_ok(store, &r);
+    fc_store_close(store);
+    assert_int_equal(sql_int(fx->path, count_filter_indexes), 0);
+    assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 1);
+
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->schema_version(store), 2);
+    assert_int_equal(store->ops->count(store), 1);
+    assert_get_equals(store, &r);
+    fc_store_close(store);
+
+    assert_int_equal(sql_int(fx->path, count_filter_indexes), 3);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
+                                       " AND applied_at LIKE '____-__-__T__:__:__.___Z'"),
+                     1);
+    free_report(&r);
+}
+
+static void test_store__newer_schema_refused(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    char msg[256] = "";
+
+    fc_store_close(store);
+    sql_exec(fx->path, "INSERT INTO schema_migrations (version, name, applied_at)"
+                       " VALUES (999, '0999_future.sql', '2030-01-01T00:00:00.000Z')");
+
+    store = fc_store_open(fx->path, 0, msg, sizeof(msg));
+    assert_null(store);
+    assert_non_null(strstr(msg, "999"));
+    assert_non_null(strstr(msg, "version"));
+    /* the refusal did not touch the recorded migrations */
+    assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 999);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+}
+
+static void test_store__unopenable_path(void **state)
+{
+    store_fixture *fx = *state;
+    char path[192], msg[256] = "";
+    fc_store *store;
+
+    snprintf(path, sizeof(path), "%s/missing/reports.db", fx->dir);
+    store = fc_store_open(path, 0, msg, sizeof(msg));
+    assert_null(store);
+    assert_true(strlen(msg) > 0);
+    assert_int_not_equal(access(path, F_OK), 0);
+
+    /* a directory is not a database either */
+    msg[0] = '\0';
+    store = fc_store_open(fx->dir, 0, msg, sizeof(msg));
+    assert_null(store);
+    assert_true(strlen(msg) > 0);
+}
+
+/* ---- concurrency -------------------------------------------------------------- */
+
+typedef struct writer {
+    fc_store *store;
+    pthread_barrier_t *start;      /* all writers begin together, to contend */
+    int base;                      /* report numbers base .. base + ROWS_PER_THREAD - 1 */
+    char ids[ROWS_PER_THREAD][37]; /* OUT: the ids stored */
+    int failures;                  /* OUT: failed makes or puts (no cmocka asserts off the main thread) */
+} writer;
+
+static void *write_rows(void *arg)
+{
+    writer *w = arg;
+
+    pthread_barrier_wait(w->start);
+    for (int i = 0; i < ROWS_PER_THREAD; i++) {
+        test_report r;
+        char msg[256];
+
+        if (make_report(&r, w->base + i) != 0) {
+            w->failures++;
+            continue;
+        }
+        memcpy(w->ids[i], r.row.id, sizeof(w->ids[i]));
+        if (w->store->ops->put(w->store, &r.row, msg, sizeof(msg)) != FC_STORE_OK)
+            w->failures++;
+        free_report(&r);
+    }
+    return NULL;
+}
+
+static void test_store__concurrent_puts(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    pthread_t threads[N_THREADS];
+    pthread_barrier_t start;
+    writer *w = calloc(N_THREADS, sizeof(*w));
+
+    assert_non_null(w);
+    assert_int_equal(pthread_barrier_init(&start, NULL, N_THREADS), 0);
+    for (int t = 0; t < N_THREADS; t++) {
+        w[t].store = store;
+        w[t].start = &start;
+        w[t].base = t * ROWS_PER_THREAD;
+        assert_int_equal(pthread_create(&threads[t], NULL, write_rows, &w[t]), 0);
+    }
+    for (int t = 0; t < N_THREADS; t++)
+        assert_int_equal(pthread_join(threads[t], NULL), 0);
+    pthread_barrier_destroy(&start);
+    for (int t = 0; t < N_THREADS; t++)
+        assert_int_equal(w[t].failures, 0);
+
+    assert_int_equal(store->ops->count(store), N_THREADS * ROWS_PER_THREAD);
+    for (int t = 0; t < N_THREADS; t++) {
+        for (int i = 0; i < ROWS_PER_THREAD; i++) {
+            char msg[256] = "";
+            char *json = NULL;
+            json_t *doc;
+
+            assert_int_equal(store->ops->get(store, w[t].ids[i], &json, msg, sizeof(msg)), FC_STORE_OK);
+            doc = json_loads(json, 0, NULL);
+            assert_non_null(doc);
+            assert_string_equal(json_string_value(json_object_get(doc, "id")), w[t].ids[i]);
+            json_decref(doc);
+            free(json);
+        }
+    }
+    fc_store_close(store);
+    free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_store__open_creates_file, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__put_get_roundtrip, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__duplicate_id_rejected, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__keyset_pagination, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__list_before_oldest_is_empty, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__persists_across_reopen, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__upgrade_in_place, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__newer_schema_refused, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__unopenable_path, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup_dir, teardown_dir),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
