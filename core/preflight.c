@@ -50,6 +50,8 @@ static fc_status read_fit(const json_t *fit, fc_request *req, fc_error *err)
     result = opt_int(fit, "batch_size", "/fit", 1, &req->batch_size, err);
     if (result == FC_OK)
         result = opt_int(fit, "epochs", "/fit", 1, &req->epochs, err);
+    if (result == FC_OK)
+        result = opt_int(fit, "steps_per_epoch", "/fit", 1, &req->steps_per_epoch, err);
     if (result != FC_OK)
         return result;
     split = json_object_get(fit, "validation_split");
@@ -60,6 +62,34 @@ static fc_status read_fit(const json_t *fit, fc_request *req, fc_error *err)
         req->validation_split = json_number_value(split);
     }
     return FC_OK;
+}
+
+static fc_status read_environment(const json_t *env, fc_request *req, fc_error *err)
+{
+    fc_status result;
+
+    req->host_memory_bytes = -1;
+    req->device_memory_bytes = -1;
+    if (env == NULL || json_is_null(env))
+        return FC_OK;
+    if (!json_is_object(env))
+        return fc_error_set(err, FC_ERR_INVALID, "/environment", "environment must be an object");
+    result = opt_int(env, "host_memory_bytes", "/environment", 0, &req->host_memory_bytes, err);
+    if (result == FC_OK)
+        result = opt_int(env, "device_memory_bytes", "/environment", 0, &req->device_memory_bytes, err);
+    return result;
+}
+
+/* Number of characters (UTF-8 code points) in a valid UTF-8 string. */
+static size_t utf8_chars(const char *s, size_t bytes)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < bytes; i++) {
+        if (((unsigned char)s[i] & 0xc0) != 0x80)
+            n++;
+    }
+    return n;
 }
 
 static fc_status read_labels(const json_t *labels, fc_request *req, fc_error *err)
@@ -74,8 +104,9 @@ static fc_status read_labels(const json_t *labels, fc_request *req, fc_error *er
         return fc_error_set(err, FC_ERR_INVALID, "/labels", "labels must be an object of strings");
     json_object_foreach((json_t *)labels, key, value) {
         snprintf(path, sizeof(path), "/labels/%.64s", key);
-        if (!json_is_string(value) || json_string_length(value) > FC_MAX_LABEL_LEN)
-            return fc_error_set(err, FC_ERR_INVALID, path, "a label must be a string of at most %d bytes",
+        if (!json_is_string(value) ||
+            utf8_chars(json_string_value(value), json_string_length(value)) > FC_MAX_LABEL_LEN)
+            return fc_error_set(err, FC_ERR_INVALID, path, "a label must be a string of at most %d characters",
                                 FC_MAX_LABEL_LEN);
     }
     req->labels = labels;
@@ -123,9 +154,6 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
     if (json_object_get(body, "compile") != NULL && !json_is_object(json_object_get(body, "compile")) &&
         !json_is_null(json_object_get(body, "compile")))
         return fc_error_set(err, FC_ERR_INVALID, "/compile", "compile must be an object of model.compile arguments");
-    if (json_object_get(body, "environment") != NULL && !json_is_object(json_object_get(body, "environment")) &&
-        !json_is_null(json_object_get(body, "environment")))
-        return fc_error_set(err, FC_ERR_INVALID, "/environment", "environment must be an object");
 
     result = fc_model_parse(model, "/model", &req->model, err);
     if (result == FC_OK)
@@ -136,6 +164,8 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
         result = fc_arrays_parse(json_object_get(data, "y"), "/data/y", &req->y, err);
     if (result == FC_OK)
         result = read_fit(json_object_get(body, "fit"), req, err);
+    if (result == FC_OK)
+        result = read_environment(json_object_get(body, "environment"), req, err);
     if (result == FC_OK)
         result = read_labels(json_object_get(body, "labels"), req, err);
     if (result != FC_OK)

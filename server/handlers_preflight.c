@@ -86,7 +86,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
 
     memset(&row, 0, sizeof(row));
     fc_error_init(&err);
-    body = json_loadb(r->body ? r->body : "", r->body_len, 0, &jerr);
+    body = json_loadb(r->body ? r->body : "", r->body_len, JSON_DECODE_ANY, &jerr);
     if (body == NULL)
         return bad_json(r, &jerr);
     result = fc_preflight_run(body, &core_report, &err);

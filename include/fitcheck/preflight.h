@@ -17,7 +17,7 @@
 #include "fitcheck/findings.h"
 #include "fitcheck/model.h"
 
-#define FC_MAX_LABEL_LEN 200
+#define FC_MAX_LABEL_LEN 200 /* characters */
 
 typedef struct fc_request {
     fc_model model;           /* the parsed descriptor */
@@ -29,6 +29,9 @@ typedef struct fc_request {
     int64_t batch_size;       /* fit.batch_size, default 32 */
     int64_t epochs;           /* fit.epochs, default 1 */
     double validation_split;  /* fit.validation_split, default 0 */
+    int64_t steps_per_epoch;  /* fit.steps_per_epoch, 0 when not given */
+    int64_t host_memory_bytes;   /* environment.host_memory_bytes, -1 when not given */
+    int64_t device_memory_bytes; /* environment.device_memory_bytes, -1 when not given */
     const json_t *labels;     /* borrowed: the request's labels object, or NULL */
 } fc_request;
 
