@@ -24,26 +24,6 @@ void fc_arrays_release(fc_arrays *arrays)
     fc_arrays_init(arrays);
 }
 
-/* Appends a JSON-pointer token to base, escaping '~' and '/' (RFC 6901). */
-static void pointer_join(char *out, size_t size, const char *base, const char *token)
-{
-    size_t used = (size_t)snprintf(out, size, "%s/", base);
-    const char *p;
-
-    for (p = token; *p != '\0' && used + 3 < size; p++) {
-        if (*p == '~' || *p == '/') {
-            out[used++] = '~';
-            out[used++] = *p == '~' ? '0' : '1';
-        } else {
-            out[used++] = *p;
-        }
-    }
-    if (used < size)
-        out[used] = '\0';
-    else
-        out[size - 1] = '\0';
-}
-
 static fc_status read_tensor(const json_t *v, const char *pointer, const char *key, fc_tensor *t, fc_error *err)
 {
     char spath[160];
@@ -129,7 +109,7 @@ fc_status fc_arrays_parse(const json_t *v, const char *path, fc_arrays *arrays, 
         json_t *value;
 
         json_object_foreach((json_t *)v, key, value) {
-            pointer_join(ipath, sizeof(ipath), path, key);
+            fc_pointer_join(ipath, sizeof(ipath), path, key);
             result = read_tensor(value, ipath, key, &arrays->items[i++], err);
             if (result != FC_OK)
                 break;

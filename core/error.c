@@ -32,6 +32,29 @@ fc_status fc_error_set(fc_error *err, fc_status code, const char *path, const ch
     return code;
 }
 
+void fc_pointer_join(char *out, size_t size, const char *base, const char *token)
+{
+    size_t used;
+    const char *p;
+
+    if (size == 0)
+        return;
+    used = (size_t)snprintf(out, size, "%s/", base);
+    if (used >= size) {
+        out[size - 1] = '\0';
+        return;
+    }
+    for (p = token; *p != '\0' && used + 2 < size; p++) {
+        if (*p == '~' || *p == '/') {
+            out[used++] = '~';
+            out[used++] = *p == '~' ? '0' : '1';
+        } else {
+            out[used++] = *p;
+        }
+    }
+    out[used] = '\0';
+}
+
 const char *fc_status_name(fc_status code)
 {
     static const char *const names[] = {

@@ -96,14 +96,14 @@ static fc_status read_labels(const json_t *labels, fc_request *req, fc_error *er
 {
     const char *key;
     json_t *value;
-    char path[96];
+    char path[128];
 
     if (labels == NULL || json_is_null(labels))
         return FC_OK;
     if (!json_is_object(labels))
         return fc_error_set(err, FC_ERR_INVALID, "/labels", "labels must be an object of strings");
     json_object_foreach((json_t *)labels, key, value) {
-        snprintf(path, sizeof(path), "/labels/%.64s", key);
+        fc_pointer_join(path, sizeof(path), "/labels", key);
         if (!json_is_string(value) ||
             utf8_chars(json_string_value(value), json_string_length(value)) > FC_MAX_LABEL_LEN)
             return fc_error_set(err, FC_ERR_INVALID, path, "a label must be a string of at most %d characters",

@@ -18,6 +18,7 @@ typedef struct fc_app {
     fc_metrics *metrics;   /* borrowed */
     size_t max_body;       /* largest request body accepted, bytes */
     const char *version;   /* fitcheckd's version */
+    _Atomic long in_flight; /* requests begun and not yet completed */
 } fc_app;
 
 struct fc_route;

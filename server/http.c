@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = url;
         r->start_us = fc_now_us();
         *con_cls = r;
+        atomic_fetch_add(&r->app->in_flight, 1);
         ret = first_call(r, &answered);
         return ret;
     }
@@ -174,6 +176,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     duration = fc_now_us() - r->start_us;
     log_request(r, duration);
     fc_metrics_observe(r->app->metrics, fc_route_label(r), r->method, r->status, duration);
+    atomic_fetch_sub(&r->app->in_flight, 1);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -216,7 +219,7 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
     return d;
 }
 
-void fc_http_stop(struct MHD_Daemon *daemon, int grace_ms)
+void fc_http_stop(struct MHD_Daemon *daemon, fc_app *app, int grace_ms)
 {
     MHD_socket fd;
     int waited = 0;
@@ -226,13 +229,10 @@ void fc_http_stop(struct MHD_Daemon *daemon, int grace_ms)
     fd = MHD_quiesce_daemon(daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    while (waited < grace_ms) {
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-
-        if (info == NULL || info->num_connections == 0)
-            break;
-        usleep(10 * 1000);
-        waited += 10;
+    /* Idle keep-alive connections hold no request: wait only for requests. */
+    while (waited < grace_ms && atomic_load(&app->in_flight) > 0) {
+        usleep(5 * 1000);
+        waited += 5;
     }
     MHD_stop_daemon(daemon);
 }

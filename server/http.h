@@ -22,9 +22,10 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
                                  size_t msg_size);
 
 /*
- * Stops accepting connections, waits up to grace_ms for requests in flight
- * to finish, then stops the daemon.
+ * Stops accepting connections, waits up to grace_ms for the requests in
+ * flight (app->in_flight) to finish, then stops the daemon, closing idle
+ * keep-alive connections.
  */
-void fc_http_stop(struct MHD_Daemon *daemon, int grace_ms);
+void fc_http_stop(struct MHD_Daemon *daemon, fc_app *app, int grace_ms);
 
 #endif

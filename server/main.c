@@ -201,7 +201,7 @@ int main(int argc, char **argv)
     while (sigwait(&stop_signals, &sig) != 0)
         ;
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
-    fc_http_stop(daemon, 10000);
+    fc_http_stop(daemon, &app, 10000);
     ret = 0;
 
 cleanup:

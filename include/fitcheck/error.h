@@ -8,6 +8,8 @@
 #ifndef FITCHECK_ERROR_H
 #define FITCHECK_ERROR_H
 
+#include <stddef.h>
+
 typedef enum fc_status {
     FC_OK = 0,
     FC_ERR_INVALID,     /* the request does not have the documented shape */
@@ -41,6 +43,13 @@ void fc_error_init(fc_error *err);
  */
 fc_status fc_error_set(fc_error *err, fc_status code, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Writes base + "/" + token into out as a JSON pointer (RFC 6901), escaping
+ * '~' as "~0" and '/' as "~1" in token. Always NUL-terminates out; a pointer
+ * too long for out is truncated.
+ */
+void fc_pointer_join(char *out, size_t size, const char *base, const char *token);
 
 /* A short stable name for a status ("ok", "invalid", ...). Never NULL. */
 const char *fc_status_name(fc_status code);
