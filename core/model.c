@@ -267,6 +267,7 @@ static fc_status read_layers(const json_t *layers, const char *path, fc_model *m
     if (n > FC_MAX_LAYERS)
         return fc_error_set(err, FC_ERR_INVALID, path, "the model has %zu layers; at most %d are accepted", n,
                             FC_MAX_LAYERS);
+    snprintf(model->layers_pointer, sizeof(model->layers_pointer), "%s", path);
     model->layers = fc_calloc(n, sizeof(*model->layers));
     if (model->layers == NULL)
         return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
@@ -289,6 +290,7 @@ static fc_status read_layers(const json_t *layers, const char *path, fc_model *m
         l->name = fc_strdup(name);
         l->class_name = fc_strdup(class_name);
         l->config = json_object_get(layer, "config");
+        l->object = layer;
         if (l->name == NULL || l->class_name == NULL)
             return fc_error_set(err, FC_ERR_NOMEM, lpath, "out of memory");
     }
@@ -530,6 +532,7 @@ static fc_status parse_topology(const json_t *topo, const char *path, int depth,
                             "model class '%s' is not Sequential, Functional or Model: a subclassed model's "
                             "config does not describe its layers",
                             class_name);
+    model->topology = topo;
     model->class_name = fc_strdup(class_name);
     model->name = name ? fc_strdup(name) : NULL;
     if (model->class_name == NULL || (name != NULL && model->name == NULL))

@@ -13,6 +13,7 @@ void fc_request_release(fc_request *req)
 {
     if (req == NULL)
         return;
+    fc_graph_release(&req->graph);
     fc_model_release(&req->model);
     fc_arrays_release(&req->x);
     fc_arrays_release(&req->y);
@@ -173,6 +174,104 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
     return result;
 }
 
+/* The first layer's name and, from x, the sample shape ("10" or "28, 28") for the fix. */
+static fc_status deferred_input(fc_request *req, fc_findings *findings)
+{
+    fc_model *m = &req->model;
+    const fc_tensor *x = req->x.len == 1 ? &req->x.items[0] : NULL;
+    char args[256] = "...", pointer[200];
+    fc_finding *f;
+    int i;
+
+    if (x != NULL && x->shape.rank >= 1) {
+        m->inputs[0].shape = x->shape;
+        m->inputs[0].shape.dims[0] = FC_DIM_UNKNOWN;
+        fc_shape_format(&x->shape, 1, args, sizeof(args));
+        for (i = 1; i < x->shape.rank; i++) {
+            if (x->shape.dims[i] == FC_DIM_UNKNOWN)
+                m->inputs[0].shape.dims[i] = FC_DIM_UNKNOWN;
+        }
+    }
+    snprintf(pointer, sizeof(pointer), "%s/0", m->layers_pointer);
+    fc_var vars[] = {{"layer", m->layers[0].name}, {"input_args", args}};
+    f = fc_findings_add(findings, FC_SEQUENTIAL_NO_INPUT_SHAPE, req->framework,
+                        req->framework == FC_FW_TFJS
+                            ? "the first layer '{layer}' has no input shape: TF.js refuses to build the model"
+                            : "the first layer '{layer}' has no input shape: Keras builds the model from the first "
+                              "batch of x",
+                        pointer, NULL, m->layers[0].name, vars, sizeof(vars) / sizeof(vars[0]));
+    if (f == NULL)
+        return FC_ERR_NOMEM;
+    if (req->framework == FC_FW_TFJS)
+        f->severity = FC_SEV_ERROR;
+    return FC_OK;
+}
+
+/* Sum of the weight values a TF.js weightsManifest lists; -1 when absent or unreadable. */
+static int64_t manifest_params(const json_t *descriptor, int64_t *count)
+{
+    const json_t *groups = json_object_get(descriptor, "weightsManifest"), *group, *w;
+    int64_t total = 0;
+    size_t g, i, k;
+
+    *count = 0;
+    if (!json_is_array(groups))
+        return -1;
+    json_array_foreach(groups, g, group) {
+        json_array_foreach(json_object_get(group, "weights"), i, w) {
+            const json_t *shape = json_object_get(w, "shape");
+            int64_t n = 1;
+
+            if (!json_is_array(shape))
+                return -1;
+            for (k = 0; k < json_array_size(shape); k++) {
+                json_int_t d = json_integer_value(json_array_get(shape, k));
+
+                if (!json_is_integer(json_array_get(shape, k)) || d < 0 || !fc_mul_i64(n, d, &n))
+                    return -1;
+            }
+            if (n > INT64_MAX - total)
+                return -1;
+            total += n;
+            (*count)++;
+        }
+    }
+    return *count > 0 ? total : -1;
+}
+
+static fc_status check_manifest(const fc_request *req, fc_findings *findings)
+{
+    const fc_graph *g = &req->graph;
+    int64_t count, listed = manifest_params(req->model.descriptor, &count);
+    int64_t model = g->trainable + g->non_trainable;
+    char a[32], b[32], c[32];
+
+    if (listed < 0 || !g->params_known || listed == model)
+        return FC_OK;
+    snprintf(a, sizeof(a), "%lld", (long long)listed);
+    snprintf(b, sizeof(b), "%lld", (long long)model);
+    snprintf(c, sizeof(c), "%lld", (long long)count);
+    fc_var vars[] = {{"manifest_params", a}, {"model_params", b}, {"manifest_count", c}, {"model_count", "?"}};
+    if (fc_findings_add(findings, FC_WEIGHTS_MANIFEST_MISMATCH, req->framework,
+                        "the weights manifest lists {manifest_params} values; the layers need {model_params}",
+                        "/model/weightsManifest", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+        return FC_ERR_NOMEM;
+    return FC_OK;
+}
+
+fc_status fc_request_infer(fc_request *req, fc_findings *findings)
+{
+    fc_status result = FC_OK;
+
+    if (req->model.deferred_input)
+        result = deferred_input(req, findings);
+    if (result == FC_OK)
+        result = fc_graph_infer(&req->model, NULL, req->framework, 0, &req->graph, findings);
+    if (result == FC_OK)
+        result = check_manifest(req, findings);
+    return result;
+}
+
 fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
 {
     fc_status result;
@@ -263,7 +362,32 @@ static json_t *io_json(const fc_model_io *io, int with_dtype)
     return obj;
 }
 
-static json_t *model_json(const fc_model *m)
+/* A layer's output shape: one shape, a list of shapes for several outputs, or null. */
+static json_t *layer_output_json(const fc_layer_summary *s)
+{
+    json_t *list;
+    size_t i;
+
+    if (s->n_outputs == 0)
+        return json_null();
+    if (s->n_outputs == 1)
+        return fc_shape_to_json(&s->outputs[0]);
+    list = json_array();
+    for (i = 0; list != NULL && i < s->n_outputs; i++) {
+        if (json_array_append_new(list, fc_shape_to_json(&s->outputs[i])) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    return list;
+}
+
+static json_t *int_or_null(int known, int64_t v)
+{
+    return known ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *model_json(const fc_model *m, const fc_graph *g)
 {
     json_t *obj = json_object(), *inputs = json_array(), *outputs = json_array(), *layers = json_array();
     size_t i, j;
@@ -277,8 +401,13 @@ static json_t *model_json(const fc_model *m)
     }
     for (i = 0; i < m->n_inputs; i++)
         json_array_append_new(inputs, io_json(&m->inputs[i], 1));
-    for (i = 0; i < m->n_outputs; i++)
-        json_array_append_new(outputs, io_json(&m->outputs[i], 0));
+    for (i = 0; i < m->n_outputs; i++) {
+        fc_model_io io = m->outputs[i];
+
+        if (i < g->n_outputs)
+            io.shape = g->outputs[i];
+        json_array_append_new(outputs, io_json(&io, 0));
+    }
     for (i = 0; i < m->n_layers; i++) {
         json_t *inbound = json_array();
 
@@ -288,8 +417,12 @@ static json_t *model_json(const fc_model *m)
             json_decref(inbound);
             inbound = NULL; /* json_pack fails on a NULL "o" value: the layer is lost below */
         }
-        json_array_append_new(layers, json_pack("{s:s, s:s, s:o}", "name", m->layers[i].name, "class",
-                                                m->layers[i].class_name, "inbound", inbound));
+        json_array_append_new(layers, json_pack("{s:s, s:s, s:o?, s:o?, s:o}", "name", m->layers[i].name, "class",
+                                                m->layers[i].class_name, "output_shape",
+                                                layer_output_json(&g->layers[i]), "params",
+                                                int_or_null(g->layers[i].params_known,
+                                                            g->layers[i].trainable + g->layers[i].non_trainable),
+                                                "inbound", inbound));
     }
     if (json_array_size(inputs) != m->n_inputs || json_array_size(outputs) != m->n_outputs ||
         json_array_size(layers) != m->n_layers) {
@@ -304,7 +437,14 @@ static json_t *model_json(const fc_model *m)
     json_object_set_new(obj, "inputs", inputs);
     json_object_set_new(obj, "outputs", outputs);
     json_object_set_new(obj, "layers", layers);
-    if (json_object_size(obj) != 5) {
+    json_object_set_new(obj, "total_params", int_or_null(g->params_known, g->trainable + g->non_trainable));
+    json_object_set_new(obj, "trainable_params", int_or_null(g->params_known, g->trainable));
+    json_object_set_new(obj, "non_trainable_params", int_or_null(g->params_known, g->non_trainable));
+    /* Variables are float32 under every dtype policy Keras ships (mixed precision keeps them float32). */
+    json_object_set_new(obj, "weight_bytes",
+                        int_or_null(g->params_known && g->trainable + g->non_trainable <= INT64_MAX / 4,
+                                    4 * (g->trainable + g->non_trainable)));
+    if (json_object_size(obj) != 9) {
         json_decref(obj);
         return NULL;
     }
@@ -368,7 +508,7 @@ static json_t *report_json(const fc_request *req, fc_findings *findings)
                                                     "warning", (json_int_t)counts[FC_SEV_WARNING], "info",
                                                     (json_int_t)counts[FC_SEV_INFO]));
     json_object_set_new(report, "findings", list);
-    json_object_set_new(report, "model", model_json(&req->model));
+    json_object_set_new(report, "model", model_json(&req->model, &req->graph));
     json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
     /* A member that failed to allocate is missing: treat the report as lost. */
     if (json_object_size(report) != 9 || json_array_size(list) != findings->len) {
@@ -389,7 +529,9 @@ fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *er
     result = fc_request_parse(body, &req, err);
     if (result != FC_OK)
         return result;
-    result = fc_preflight_check(&req, &findings);
+    result = fc_request_infer(&req, &findings);
+    if (result == FC_OK)
+        result = fc_preflight_check(&req, &findings);
     if (result == FC_OK) {
         *report_out = report_json(&req, &findings);
         if (*report_out == NULL)

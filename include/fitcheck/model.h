@@ -46,6 +46,7 @@ typedef struct fc_layer {
     char **inbound;    /* owned array of owned names of the layers feeding this one */
     size_t n_inbound;
     const json_t *config; /* borrowed from fc_model.descriptor: the layer's "config" */
+    const json_t *object; /* borrowed: the whole layer entry (class_name, config, inbound_nodes) */
 } fc_layer;
 
 typedef struct fc_model {
@@ -60,6 +61,8 @@ typedef struct fc_model {
     fc_layer *layers;           /* owned array, in descriptor order */
     size_t n_layers;
     int deferred_input;         /* Sequential whose first layer declares no input shape */
+    const json_t *topology;     /* borrowed: the {class_name, config} object the model was read from */
+    char layers_pointer[160];   /* JSON pointer of the layer list in the request, e.g. "/model/config/layers" */
     json_t *descriptor;         /* owned reference to the parsed descriptor (whole document) */
 } fc_model;
 

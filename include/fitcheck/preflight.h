@@ -15,6 +15,7 @@
 #include "fitcheck/dataset.h"
 #include "fitcheck/error.h"
 #include "fitcheck/findings.h"
+#include "fitcheck/graph.h"
 #include "fitcheck/model.h"
 
 #define FC_MAX_LABEL_LEN 200 /* characters */
@@ -33,6 +34,7 @@ typedef struct fc_request {
     int64_t host_memory_bytes;   /* environment.host_memory_bytes, -1 when not given */
     int64_t device_memory_bytes; /* environment.device_memory_bytes, -1 when not given */
     const json_t *labels;     /* borrowed: the request's labels object, or NULL */
+    fc_graph graph;           /* filled by fc_request_infer */
 } fc_request;
 
 /*
@@ -46,6 +48,15 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err);
 
 /* Frees what *req owns. req may be NULL. */
 void fc_request_release(fc_request *req);
+
+/*
+ * Builds the model graph for the request's target: every layer's output
+ * shapes and weights. A Sequential without an input shape is built, as
+ * Python Keras does, from the shape of x (the model's input shape is set
+ * from it). Model-definition problems are appended to *findings.
+ * Returns FC_OK or FC_ERR_NOMEM.
+ */
+fc_status fc_request_infer(fc_request *req, fc_findings *findings);
 
 /*
  * Runs every check on a parsed request, appending to *findings (initialised

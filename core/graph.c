@@ -1,0 +1,540 @@
+/*
+ * graph.c - running the layer registry over a model: Sequential chains and
+ * Functional graphs (shared layers, several inputs and outputs, nested
+ * models), turning layer problems into findings.
+ *
+ * A Functional graph is a set of layer calls ("nodes"): the k-th entry of a
+ * layer's inbound_nodes is its k-th call, and a tensor is named by
+ * (layer, node index, tensor index). Calls are built in passes until no call
+ * whose inputs are known remains, so the order of the layer list does not
+ * matter.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "fitcheck/alloc.h"
+#include "fitcheck/graph.h"
+#include "layers.h"
+
+#define MAX_REFS 64
+#define MAX_WALK 64
+
+void fc_graph_init(fc_graph *graph)
+{
+    memset(graph, 0, sizeof(*graph));
+}
+
+void fc_graph_release(fc_graph *graph)
+{
+    if (graph == NULL)
+        return;
+    fc_free(graph->layers);
+    fc_free(graph->outputs);
+    fc_graph_init(graph);
+}
+
+/* ---- name index ------------------------------------------------------------ */
+
+typedef struct name_index {
+    const char **names; /* borrowed */
+    int *slots;         /* layer index + 1, 0 for empty */
+    size_t size;        /* power of two */
+} name_index;
+
+static uint32_t hash_name(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    while (*s != '\0')
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+static fc_status index_build(name_index *ix, const fc_model *m)
+{
+    size_t i;
+
+    ix->size = 16;
+    while (ix->size < m->n_layers * 2)
+        ix->size *= 2;
+    ix->slots = fc_calloc(ix->size, sizeof(*ix->slots));
+    if (ix->slots == NULL)
+        return FC_ERR_NOMEM;
+    for (i = 0; i < m->n_layers; i++) {
+        size_t at = hash_name(m->layers[i].name) & (ix->size - 1);
+
+        while (ix->slots[at] != 0)
+            at = (at + 1) & (ix->size - 1);
+        ix->slots[at] = (int)i + 1;
+    }
+    return FC_OK;
+}
+
+/* First layer with this name (duplicates keep the earliest). */
+static int index_find(const name_index *ix, const fc_model *m, const char *name)
+{
+    size_t at = hash_name(name) & (ix->size - 1);
+    int best = -1;
+
+    while (ix->slots[at] != 0) {
+        int li = ix->slots[at] - 1;
+
+        if (strcmp(m->layers[li].name, name) == 0 && (best < 0 || li < best))
+            best = li;
+        at = (at + 1) & (ix->size - 1);
+    }
+    return best;
+}
+
+/* ---- tensor references ----------------------------------------------------- */
+
+typedef struct ref {
+    int layer;   /* index in model->layers */
+    int node;    /* the producing call */
+    int tensor;  /* which of its outputs */
+} ref;
+
+typedef struct ref_list {
+    ref items[MAX_REFS];
+    size_t len;
+    int bad; /* a reference names no layer */
+} ref_list;
+
+static void add_ref(ref_list *out, const name_index *ix, const fc_model *m, const json_t *name, const json_t *node,
+                    const json_t *tensor)
+{
+    int li = index_find(ix, m, json_string_value(name));
+
+    if (li < 0) {
+        out->bad = 1;
+        return;
+    }
+    if (out->len == MAX_REFS)
+        return;
+    out->items[out->len].layer = li;
+    out->items[out->len].node = json_is_integer(node) ? (int)json_integer_value(node) : 0;
+    out->items[out->len].tensor = json_is_integer(tensor) ? (int)json_integer_value(tensor) : 0;
+    out->len++;
+}
+
+/* Keras 3 call arguments: tensors carry keras_history [layer, node, tensor]. */
+static void collect_k3(const json_t *v, int depth, ref_list *out, const name_index *ix, const fc_model *m)
+{
+    const json_t *history;
+    const char *key;
+    json_t *value;
+    size_t i;
+
+    if (depth > MAX_WALK)
+        return;
+    if (json_is_array(v)) {
+        for (i = 0; i < json_array_size(v); i++)
+            collect_k3(json_array_get(v, i), depth + 1, out, ix, m);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    history = json_object_get(json_object_get(v, "config"), "keras_history");
+    if (history == NULL)
+        history = json_object_get(v, "keras_history");
+    if (json_is_array(history) && json_is_string(json_array_get(history, 0))) {
+        add_ref(out, ix, m, json_array_get(history, 0), json_array_get(history, 1), json_array_get(history, 2));
+        return;
+    }
+    json_object_foreach((json_t *)v, key, value) {
+        if (strcmp(key, "mask") != 0)
+            collect_k3(value, depth + 1, out, ix, m);
+    }
+}
+
+/* The inputs of one call: Keras 2 / TF.js [[name, node, tensor, kwargs], ...] or Keras 3 {"args", "kwargs"}. */
+static void node_refs(const json_t *node, ref_list *out, const name_index *ix, const fc_model *m)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    if (json_is_object(node)) {
+        collect_k3(json_object_get(node, "args"), 0, out, ix, m);
+        collect_k3(json_object_get(node, "kwargs"), 0, out, ix, m);
+        return;
+    }
+    if (json_is_array(node) && json_array_size(node) > 0 && json_is_string(json_array_get(node, 0))) {
+        add_ref(out, ix, m, json_array_get(node, 0), json_array_get(node, 1), json_array_get(node, 2));
+        return;
+    }
+    for (i = 0; i < json_array_size(node); i++) {
+        const json_t *e = json_array_get(node, i);
+
+        if (json_is_array(e) && json_is_string(json_array_get(e, 0)))
+            add_ref(out, ix, m, json_array_get(e, 0), json_array_get(e, 1), json_array_get(e, 2));
+    }
+}
+
+/* ---- per-call results ------------------------------------------------------ */
+
+typedef struct call {
+    fc_shape outputs[FC_MAX_OUTPUTS_PER_LAYER];
+    size_t n_outputs;
+    int done;
+} call;
+
+typedef struct graph_run {
+    const fc_model *model;
+    fc_framework target;
+    int depth;
+    fc_graph *graph;
+    fc_findings *findings;
+    call **calls;      /* calls[layer][node] */
+    size_t *n_calls;   /* per layer */
+    int *reported;     /* a finding was already made for the layer */
+} graph_run;
+
+static const call *find_call(const graph_run *run, const ref *r)
+{
+    if (r->node < 0 || (size_t)r->node >= run->n_calls[r->layer])
+        return NULL;
+    return &run->calls[r->layer][r->node];
+}
+
+/* ---- findings -------------------------------------------------------------- */
+
+static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_finding_code code,
+                               const char *message)
+{
+    const fc_layer *layer = &run->model->layers[li];
+    char pointer[200];
+    fc_var vars[FC_MAX_BUILD_VARS + 3];
+    size_t i, n = 0;
+
+    if (run->findings == NULL || run->depth > 0 || run->reported[li])
+        return FC_OK;
+    run->reported[li] = 1;
+    snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
+    vars[n++] = (fc_var){"layer", layer->name};
+    vars[n++] = (fc_var){"class", layer->class_name};
+    for (i = 0; b != NULL && i < b->n_vars; i++)
+        vars[n++] = (fc_var){b->var_names[i], b->var_values[i]};
+    if (fc_findings_add(run->findings, code, run->target, message, pointer, NULL, layer->name, vars, n) == NULL)
+        return FC_ERR_NOMEM;
+    return FC_OK;
+}
+
+/* Post-build checks that need no layer-specific code. */
+static fc_status check_outputs(graph_run *run, size_t li, fc_build *b)
+{
+    const fc_layer *layer = &run->model->layers[li];
+    const char *act = fc_cfg_activation(layer->config);
+    size_t o;
+    int d;
+
+    for (o = 0; o < b->n_outputs; o++) {
+        for (d = 0; d < b->outputs[o].rank; d++) {
+            if (b->outputs[o].dims[d] > FC_DIM_MAX) {
+                fc_shape_unknown(&b->outputs[o]);
+                return layer_finding(run, li, b, FC_DIM_OVERFLOW, "{class} '{layer}' would produce a dimension "
+                                     "beyond 2^53");
+            }
+        }
+    }
+    if (b->n_outputs > 0 && b->outputs[0].rank >= 2 && b->outputs[0].dims[b->outputs[0].rank - 1] == 1 &&
+        (strcmp(act, "softmax") == 0 || strcmp(layer->class_name, "Softmax") == 0))
+        return layer_finding(run, li, b, FC_SOFTMAX_SINGLE_UNIT,
+                             "'{layer}' applies softmax over a single unit: its output is always 1");
+    return FC_OK;
+}
+
+/* Builds call `node` of layer li on the given inputs and records the results. */
+static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_shape *inputs, size_t n_inputs)
+{
+    const fc_layer *layer = &run->model->layers[li];
+    fc_layer_summary *sum = &run->graph->layers[li];
+    call *c = &run->calls[li][node];
+    fc_build b;
+    int known;
+    fc_status result;
+    size_t o;
+
+    memset(&b, 0, sizeof(b));
+    b.name = layer->name;
+    b.class_name = layer->class_name;
+    b.layer = layer->object;
+    b.config = layer->config;
+    b.inputs = inputs;
+    b.n_inputs = n_inputs;
+    b.target = run->target;
+    b.depth = run->depth;
+    result = fc_layer_build(&b, &known);
+    if (result != FC_OK)
+        return result;
+    if (!known)
+        result = layer_finding(run, li, NULL, FC_UNKNOWN_LAYER,
+                               "layer '{layer}' is of class {class}, unknown to fitcheck: shapes after it are unknown");
+    else if (b.has_problem)
+        result = layer_finding(run, li, &b, b.problem, b.message);
+    else
+        result = check_outputs(run, li, &b);
+    if (result != FC_OK)
+        return result;
+    c->n_outputs = b.n_outputs < FC_MAX_OUTPUTS_PER_LAYER ? b.n_outputs : FC_MAX_OUTPUTS_PER_LAYER;
+    for (o = 0; o < c->n_outputs; o++)
+        c->outputs[o] = b.outputs[o];
+    c->done = 1;
+    if (node == 0 || sum->n_outputs == 0) {
+        sum->n_outputs = c->n_outputs;
+        memcpy(sum->outputs, c->outputs, c->n_outputs * sizeof(c->outputs[0]));
+        sum->known_class = known;
+        sum->params_known = known && !b.params_unknown;
+        sum->trainable = b.trainable;
+        sum->non_trainable = b.non_trainable;
+    }
+    return FC_OK;
+}
+
+/* ---- Sequential ------------------------------------------------------------ */
+
+static fc_status run_sequential(graph_run *run, const fc_shape *input)
+{
+    const fc_model *m = run->model;
+    fc_shape current = *input;
+    size_t i;
+    fc_status result;
+
+    for (i = 0; i < m->n_layers; i++) {
+        if (i == 0 && strcmp(m->layers[0].class_name, "InputLayer") == 0) {
+            result = build_call(run, 0, 0, input->rank == FC_RANK_UNKNOWN ? NULL : input,
+                                input->rank == FC_RANK_UNKNOWN ? 0 : 1);
+        } else {
+            result = build_call(run, i, 0, &current, 1);
+        }
+        if (result != FC_OK)
+            return result;
+        current = run->calls[i][0].n_outputs > 0 ? run->calls[i][0].outputs[0] : current;
+        if (run->calls[i][0].n_outputs == 0)
+            fc_shape_unknown(&current);
+    }
+    if (m->n_outputs > 0)
+        run->graph->outputs[0] = current;
+    return FC_OK;
+}
+
+/* ---- Functional ------------------------------------------------------------ */
+
+/* The model's i-th input layer, as named by input_layers (index into model->layers), or -1. */
+static int input_layer_index(const name_index *ix, const fc_model *m, size_t i)
+{
+    return index_find(ix, m, m->inputs[i].name);
+}
+
+static fc_status run_functional(graph_run *run, const name_index *ix, const fc_shape *inputs)
+{
+    const fc_model *m = run->model;
+    size_t li, k, progress = 1, i;
+    fc_status result;
+
+    /* The model inputs: the InputLayers' single call, possibly with the caller's shapes. */
+    for (i = 0; i < m->n_inputs; i++) {
+        int at = input_layer_index(ix, m, i);
+
+        if (at < 0 || run->calls[at][0].done)
+            continue;
+        if (inputs != NULL && inputs[i].rank != FC_RANK_UNKNOWN)
+            result = build_call(run, (size_t)at, 0, &inputs[i], 1);
+        else
+            result = build_call(run, (size_t)at, 0, NULL, 0);
+        if (result != FC_OK)
+            return result;
+    }
+    while (progress) {
+        progress = 0;
+        for (li = 0; li < m->n_layers; li++) {
+            const json_t *nodes = json_object_get(m->layers[li].object, "inbound_nodes");
+
+            for (k = 0; k < run->n_calls[li]; k++) {
+                fc_shape in[FC_MAX_OUTPUTS_PER_LAYER * 2];
+                ref_list refs;
+                size_t r;
+                int ready = 1;
+
+                if (run->calls[li][k].done)
+                    continue;
+                if (json_array_size(nodes) == 0) {
+                    /* An input-less layer that is not a model input (an unused InputLayer). */
+                    result = build_call(run, li, k, NULL, 0);
+                    if (result != FC_OK)
+                        return result;
+                    progress = 1;
+                    continue;
+                }
+                node_refs(json_array_get(nodes, k), &refs, ix, m);
+                for (r = 0; r < refs.len && r < sizeof(in) / sizeof(in[0]); r++) {
+                    const call *src = find_call(run, &refs.items[r]);
+
+                    if (src == NULL) {
+                        fc_shape_unknown(&in[r]); /* a dangling reference: treat as unknown */
+                        continue;
+                    }
+                    if (!src->done) {
+                        ready = 0;
+                        break;
+                    }
+                    if (refs.items[r].tensor >= 0 && (size_t)refs.items[r].tensor < src->n_outputs)
+                        in[r] = src->outputs[refs.items[r].tensor];
+                    else
+                        fc_shape_unknown(&in[r]);
+                }
+                if (!ready)
+                    continue;
+                result = build_call(run, li, k, in, refs.len < sizeof(in) / sizeof(in[0]) ? refs.len
+                                                                                          : sizeof(in) / sizeof(in[0]));
+                if (result != FC_OK)
+                    return result;
+                progress = 1;
+            }
+        }
+    }
+    /* Model outputs: output_layers names [layer, node, tensor] for each. */
+    {
+        const json_t *spec = json_object_get(json_object_get(m->topology, "config"), "output_layers");
+        ref_list refs;
+
+        node_refs(spec, &refs, ix, m); /* also reads Keras 3's flat single output ["name", 0, 0] */
+        for (i = 0; i < m->n_outputs; i++) {
+            const call *c = i < refs.len ? find_call(run, &refs.items[i]) : NULL;
+
+            fc_shape_unknown(&run->graph->outputs[i]);
+            if (c != NULL && c->done && (size_t)refs.items[i].tensor < c->n_outputs && refs.items[i].tensor >= 0)
+                run->graph->outputs[i] = c->outputs[refs.items[i].tensor];
+        }
+    }
+    return FC_OK;
+}
+
+/* ---- entry ----------------------------------------------------------------- */
+
+static void totals(fc_graph *g)
+{
+    size_t i;
+
+    g->params_known = 1;
+    g->trainable = g->non_trainable = 0;
+    for (i = 0; i < g->n_layers; i++) {
+        const fc_layer_summary *s = &g->layers[i];
+
+        if (!s->params_known || s->trainable > INT64_MAX - g->trainable ||
+            s->non_trainable > INT64_MAX - g->non_trainable) {
+            g->params_known = 0;
+            continue;
+        }
+        g->trainable += s->trainable;
+        g->non_trainable += s->non_trainable;
+    }
+}
+
+fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+                         fc_graph *graph, fc_findings *findings)
+{
+    graph_run run;
+    name_index ix = {0};
+    size_t i;
+    fc_status result = FC_ERR_NOMEM;
+    int functional = strcmp(model->class_name, "Sequential") != 0;
+
+    fc_graph_init(graph);
+    memset(&run, 0, sizeof(run));
+    run.model = model;
+    run.target = target;
+    run.depth = depth;
+    run.graph = graph;
+    run.findings = findings;
+    graph->n_layers = model->n_layers;
+    graph->n_outputs = model->n_outputs;
+    graph->layers = fc_calloc(model->n_layers, sizeof(*graph->layers));
+    graph->outputs = fc_calloc(model->n_outputs, sizeof(*graph->outputs));
+    run.calls = fc_calloc(model->n_layers, sizeof(*run.calls));
+    run.n_calls = fc_calloc(model->n_layers, sizeof(*run.n_calls));
+    run.reported = fc_calloc(model->n_layers, sizeof(*run.reported));
+    if (graph->layers == NULL || graph->outputs == NULL || run.calls == NULL || run.n_calls == NULL ||
+        run.reported == NULL)
+        goto cleanup;
+    for (i = 0; i < model->n_layers; i++) {
+        size_t n = functional ? json_array_size(json_object_get(model->layers[i].object, "inbound_nodes")) : 1;
+
+        run.n_calls[i] = n > 0 ? n : 1;
+        run.calls[i] = fc_calloc(run.n_calls[i], sizeof(*run.calls[i]));
+        if (run.calls[i] == NULL)
+            goto cleanup;
+    }
+    for (i = 0; i < model->n_outputs; i++)
+        fc_shape_unknown(&graph->outputs[i]);
+    if (functional) {
+        if (index_build(&ix, model) != FC_OK)
+            goto cleanup;
+        result = run_functional(&run, &ix, inputs);
+    } else {
+        fc_shape in = model->inputs[0].shape;
+
+        if (inputs != NULL && inputs[0].rank != FC_RANK_UNKNOWN)
+            in = inputs[0];
+        result = run_sequential(&run, &in);
+    }
+    if (result == FC_OK)
+        totals(graph);
+
+cleanup:
+    for (i = 0; run.calls != NULL && i < model->n_layers; i++)
+        fc_free(run.calls[i]);
+    fc_free(run.calls);
+    fc_free(run.n_calls);
+    fc_free(run.reported);
+    fc_free(ix.slots);
+    if (result != FC_OK)
+        fc_graph_release(graph);
+    return result;
+}
+
+/* ---- nested models as layers ---------------------------------------------- */
+
+static fc_status model_build(fc_build *b)
+{
+    fc_model inner;
+    fc_graph g;
+    fc_shape in[FC_MAX_MODEL_IO];
+    size_t i;
+    fc_status result;
+
+    fc_model_init(&inner);
+    fc_graph_init(&g);
+    if (b->depth >= FC_MAX_NESTING || fc_model_parse(b->layer, "", &inner, NULL) != FC_OK) {
+        fc_build_unknown_output(b);
+        b->params_unknown = 1;
+        fc_model_release(&inner);
+        return FC_OK;
+    }
+    for (i = 0; i < inner.n_inputs && i < FC_MAX_MODEL_IO; i++) {
+        if (i < b->n_inputs)
+            in[i] = b->inputs[i];
+        else
+            fc_shape_unknown(&in[i]);
+    }
+    result = fc_graph_infer(&inner, in, b->target, b->depth + 1, &g, NULL);
+    if (result == FC_OK) {
+        b->n_outputs = g.n_outputs < FC_MAX_LAYER_IO ? g.n_outputs : FC_MAX_LAYER_IO;
+        for (i = 0; i < b->n_outputs; i++)
+            b->outputs[i] = g.outputs[i];
+        if (b->n_outputs == 0)
+            fc_build_unknown_output(b);
+        b->params_unknown = !g.params_known;
+        fc_build_add_params(b, g.trainable, 1);
+        fc_build_add_params(b, g.non_trainable, 0);
+    }
+    fc_graph_release(&g);
+    fc_model_release(&inner);
+    return result;
+}
+
+const fc_layer_kind fc_layers_model[] = {
+    {"Sequential", model_build},
+    {"Functional", model_build},
+    {"Model", model_build},
+    {NULL, NULL},
+};

@@ -1,0 +1,316 @@
+/*
+ * layers.c - the layer registry: class name to build function, over the
+ * family tables of layer_<family>.c, and the helpers build functions share
+ * (config readers, Keras's convolution arithmetic, rank checks, problems).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "layers.h"
+
+static const fc_layer_kind *const families[] = {
+    fc_layers_core, fc_layers_conv, fc_layers_rnn, fc_layers_merge, fc_layers_norm, fc_layers_model,
+};
+
+const fc_layer_kind *fc_layer_kind_find(const char *class_name)
+{
+    const char *dot;
+    size_t f;
+
+    if (class_name == NULL)
+        return NULL;
+    /* "keras.layers.Dense" or "Custom>Dense": the class is the last part. */
+    dot = strrchr(class_name, '>');
+    if (dot == NULL)
+        dot = strrchr(class_name, '.');
+    if (dot != NULL)
+        class_name = dot + 1;
+    for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+        const fc_layer_kind *k;
+
+        for (k = families[f]; k->class_name != NULL; k++) {
+            if (strcmp(k->class_name, class_name) == 0)
+                return k;
+        }
+    }
+    return NULL;
+}
+
+void fc_build_unknown_output(fc_build *b)
+{
+    b->n_outputs = 1;
+    fc_shape_unknown(&b->outputs[0]);
+}
+
+fc_status fc_layer_build(fc_build *b, int *known)
+{
+    const fc_layer_kind *kind = fc_layer_kind_find(b->class_name);
+    fc_status result = FC_OK;
+    size_t i;
+    int any_unknown = 0;
+
+    b->n_outputs = 0;
+    b->trainable = b->non_trainable = 0;
+    b->params_unknown = 0;
+    b->has_problem = 0;
+    b->n_vars = 0;
+    b->message[0] = '\0';
+    *known = kind != NULL;
+    if (kind == NULL) {
+        fc_build_unknown_output(b);
+        b->params_unknown = 1;
+        return FC_OK;
+    }
+    for (i = 0; i < b->n_inputs; i++)
+        any_unknown |= b->inputs[i].rank == FC_RANK_UNKNOWN;
+    result = kind->build(b);
+    if (b->n_outputs == 0 || (any_unknown && b->has_problem)) {
+        /* A layer fed unknown shapes cannot be judged. */
+        b->has_problem = 0;
+        if (b->n_outputs == 0)
+            fc_build_unknown_output(b);
+    }
+    if (b->has_problem) {
+        for (i = 0; i < b->n_outputs; i++)
+            fc_shape_unknown(&b->outputs[i]);
+    }
+    if (!fc_cfg_bool(b->config, "trainable", 1)) {
+        b->non_trainable += b->trainable;
+        b->trainable = 0;
+    }
+    return result;
+}
+
+fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, size_t n_inputs, fc_framework target,
+                                int depth, fc_build *out, int *known)
+{
+    const json_t *config = json_object_get(layer, "config");
+
+    memset(out, 0, sizeof(*out));
+    out->layer = layer;
+    out->config = config;
+    out->class_name = json_string_value(json_object_get(layer, "class_name"));
+    out->name = fc_cfg_str(config, "name", "");
+    out->inputs = inputs;
+    out->n_inputs = n_inputs;
+    out->target = target;
+    out->depth = depth + 1;
+    if (out->depth > FC_MAX_NESTING) {
+        *known = 0;
+        fc_build_unknown_output(out);
+        out->params_unknown = 1;
+        return FC_OK;
+    }
+    return fc_layer_build(out, known);
+}
+
+/* ---- problems ------------------------------------------------------------ */
+
+void fc_build_problem(fc_build *b, fc_finding_code code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (b->has_problem)
+        return; /* the first problem of a call is the one the framework raises */
+    b->has_problem = 1;
+    b->problem = code;
+    va_start(ap, fmt);
+    vsnprintf(b->message, sizeof(b->message), fmt, ap);
+    va_end(ap);
+}
+
+void fc_build_var(fc_build *b, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (b->n_vars == FC_MAX_BUILD_VARS)
+        return;
+    snprintf(b->var_names[b->n_vars], sizeof(b->var_names[0]), "%s", name);
+    va_start(ap, fmt);
+    vsnprintf(b->var_values[b->n_vars], sizeof(b->var_values[0]), fmt, ap);
+    va_end(ap);
+    b->n_vars++;
+}
+
+int fc_build_expect_rank(fc_build *b, size_t input, int ndim, int min_ndim)
+{
+    const fc_shape *s = &b->inputs[input];
+    char found[256];
+
+    if (input >= b->n_inputs || s->rank == FC_RANK_UNKNOWN)
+        return 1;
+    if ((ndim > 0 && s->rank == ndim) || (ndim <= 0 && min_ndim > 0 && s->rank >= min_ndim))
+        return 1;
+    fc_shape_format(s, 0, found, sizeof(found));
+    fc_build_problem(b, FC_LAYER_INPUT_RANK, "%s '%s' expects input of %s %d but receives %s (rank %d)",
+                     b->class_name, b->name, ndim > 0 ? "rank" : "rank at least", ndim > 0 ? ndim : min_ndim, found,
+                     s->rank);
+    fc_build_var(b, "spec", "%s=%d", ndim > 0 ? "ndim" : "min_ndim", ndim > 0 ? ndim : min_ndim);
+    fc_build_var(b, "expected_rank", "%d", ndim > 0 ? ndim : min_ndim);
+    fc_build_var(b, "found_ndim", "%d", s->rank);
+    fc_build_var(b, "found_shape", "%s", found);
+    fc_build_var(b, "input_index", "%zu", input);
+    return 0;
+}
+
+void fc_build_add_params(fc_build *b, int64_t n, int trainable)
+{
+    int64_t *slot = trainable ? &b->trainable : &b->non_trainable;
+
+    if (n < 0 || n > INT64_MAX - *slot) {
+        b->params_unknown = 1;
+        return;
+    }
+    *slot += n;
+}
+
+/* ---- config readers ------------------------------------------------------ */
+
+int64_t fc_cfg_int(const json_t *config, const char *key, int64_t dflt)
+{
+    const json_t *v = json_object_get(config, key);
+
+    if (json_is_integer(v))
+        return (int64_t)json_integer_value(v);
+    if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v))
+        return (int64_t)json_real_value(v);
+    return dflt;
+}
+
+int fc_cfg_bool(const json_t *config, const char *key, int dflt)
+{
+    const json_t *v = json_object_get(config, key);
+
+    if (json_is_boolean(v))
+        return json_is_true(v);
+    return dflt;
+}
+
+const char *fc_cfg_str(const json_t *config, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(config, key));
+
+    return s ? s : dflt;
+}
+
+double fc_cfg_num(const json_t *config, const char *key, double dflt)
+{
+    const json_t *v = json_object_get(config, key);
+
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+int fc_cfg_ints(const json_t *config, const char *key, int n, int64_t dflt, int64_t *out)
+{
+    const json_t *v = json_object_get(config, key);
+    int i;
+
+    for (i = 0; i < n; i++)
+        out[i] = dflt;
+    if (json_is_integer(v)) {
+        for (i = 0; i < n; i++)
+            out[i] = (int64_t)json_integer_value(v);
+        return 1;
+    }
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return 0;
+    if (json_array_size(v) == 1 && n > 1 && json_is_integer(json_array_get(v, 0))) {
+        for (i = 0; i < n; i++)
+            out[i] = (int64_t)json_integer_value(json_array_get(v, 0));
+        return 1;
+    }
+    if ((int)json_array_size(v) != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        if (!json_is_integer(json_array_get(v, (size_t)i)))
+            return 0;
+        out[i] = (int64_t)json_integer_value(json_array_get(v, (size_t)i));
+    }
+    return 1;
+}
+
+const char *fc_cfg_activation(const json_t *config)
+{
+    const json_t *v = json_object_get(config, "activation");
+
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_object(v)) {
+        const char *name = json_string_value(json_object_get(json_object_get(v, "config"), "name"));
+
+        return name ? name : json_string_value(json_object_get(v, "class_name"));
+    }
+    return "linear";
+}
+
+int fc_cfg_channels_first(const json_t *config)
+{
+    return strcmp(fc_cfg_str(config, "data_format", "channels_last"), "channels_first") == 0;
+}
+
+/* ---- dimension arithmetic ------------------------------------------------ */
+
+int64_t fc_dim_mul(int64_t a, int64_t b)
+{
+    int64_t out;
+
+    if (a < 0 || b < 0)
+        return FC_DIM_UNKNOWN;
+    if (!fc_mul_i64(a, b, &out) || out > FC_DIM_MAX)
+        return FC_DIM_MAX + 1;
+    return out;
+}
+
+int64_t fc_dim_add(int64_t a, int64_t b)
+{
+    if (a < 0 || b < 0)
+        return FC_DIM_UNKNOWN;
+    if (a > FC_DIM_MAX - b)
+        return FC_DIM_MAX + 1;
+    return a + b;
+}
+
+int64_t fc_conv_output_length(int64_t input, int64_t filter, const char *padding, int64_t stride, int64_t dilation)
+{
+    int64_t dilated, len;
+
+    if (input < 0 || filter < 1 || stride < 1 || dilation < 1)
+        return FC_DIM_UNKNOWN;
+    dilated = filter + (filter - 1) * (dilation - 1);
+    if (strcmp(padding, "same") == 0 || strcmp(padding, "causal") == 0)
+        len = input;
+    else if (strcmp(padding, "full") == 0)
+        len = input + dilated - 1;
+    else
+        len = input - dilated + 1;
+    if (len <= 0)
+        return len; /* the caller reports a non-positive dimension */
+    return (len + stride - 1) / stride;
+}
+
+int64_t fc_deconv_output_length(int64_t input, int64_t filter, const char *padding, int64_t output_padding,
+                                int64_t stride, int64_t dilation, int has_output_padding)
+{
+    int64_t len, pad;
+
+    if (input < 0 || filter < 1 || stride < 1 || dilation < 1)
+        return FC_DIM_UNKNOWN;
+    filter = filter + (filter - 1) * (dilation - 1);
+    if (!has_output_padding) {
+        if (strcmp(padding, "valid") == 0)
+            len = input * stride + (filter - stride > 0 ? filter - stride : 0);
+        else if (strcmp(padding, "full") == 0)
+            len = input * stride - (stride + filter - 2);
+        else
+            len = input * stride;
+        return len;
+    }
+    if (strcmp(padding, "same") == 0)
+        pad = filter / 2;
+    else if (strcmp(padding, "valid") == 0)
+        pad = 0;
+    else
+        pad = filter - 1;
+    return (input - 1) * stride + filter - 2 * pad + output_padding;
+}
