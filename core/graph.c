@@ -182,6 +182,7 @@ typedef struct graph_run {
     const fc_model *model;
     fc_framework target;
     int depth;
+    const char *scope;   /* "outer/" for a nested model, "" at the top */
     fc_graph *graph;
     fc_findings *findings;
     call **calls;      /* calls[layer][node] */
@@ -202,19 +203,20 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
                                const char *message)
 {
     const fc_layer *layer = &run->model->layers[li];
-    char pointer[200];
+    char pointer[200], name[256];
     fc_var vars[FC_MAX_BUILD_VARS + 3];
     size_t i, n = 0;
 
-    if (run->findings == NULL || run->depth > 0 || run->reported[li])
+    if (run->findings == NULL || run->reported[li])
         return FC_OK;
     run->reported[li] = 1;
     snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
-    vars[n++] = (fc_var){"layer", layer->name};
+    snprintf(name, sizeof(name), "%s%s", run->scope, layer->name);
+    vars[n++] = (fc_var){"layer", name};
     vars[n++] = (fc_var){"class", layer->class_name};
     for (i = 0; b != NULL && i < b->n_vars; i++)
         vars[n++] = (fc_var){b->var_names[i], b->var_values[i]};
-    if (fc_findings_add(run->findings, code, run->target, message, pointer, NULL, layer->name, vars, n) == NULL)
+    if (fc_findings_add(run->findings, code, run->target, message, pointer, NULL, name, vars, n) == NULL)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -250,11 +252,16 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     fc_layer_summary *sum = &run->graph->layers[li];
     call *c = &run->calls[li][node];
     fc_build b;
+    char pointer[200];
     int known;
     fc_status result;
     size_t o;
 
+    snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
     memset(&b, 0, sizeof(b));
+    b.pointer = pointer;
+    b.scope = run->scope;
+    b.findings = run->findings;
     b.name = layer->name;
     b.class_name = layer->class_name;
     b.layer = layer->object;
@@ -271,6 +278,8 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
                                "layer '{layer}' is of class {class}, unknown to fitcheck: shapes after it are unknown");
     else if (b.has_problem)
         result = layer_finding(run, li, &b, b.problem, b.message);
+    else if (b.params_overflow)
+        result = layer_finding(run, li, &b, FC_DIM_OVERFLOW, "{class} '{layer}' would need more than 2^53 weights");
     else
         result = check_outputs(run, li, &b);
     if (result != FC_OK)
@@ -433,6 +442,12 @@ static void totals(fc_graph *g)
 fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
                          fc_graph *graph, fc_findings *findings)
 {
+    return fc_graph_infer_scoped(model, inputs, target, depth, "", graph, findings);
+}
+
+fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+                                const char *scope, fc_graph *graph, fc_findings *findings)
+{
     graph_run run;
     name_index ix = {0};
     size_t i;
@@ -444,6 +459,7 @@ fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_frame
     run.model = model;
     run.target = target;
     run.depth = depth;
+    run.scope = scope;
     run.graph = graph;
     run.findings = findings;
     graph->n_layers = model->n_layers;
@@ -499,12 +515,14 @@ static fc_status model_build(fc_build *b)
     fc_model inner;
     fc_graph g;
     fc_shape in[FC_MAX_MODEL_IO];
+    char scope[256];
     size_t i;
     fc_status result;
 
     fc_model_init(&inner);
     fc_graph_init(&g);
-    if (b->depth >= FC_MAX_NESTING || fc_model_parse(b->layer, "", &inner, NULL) != FC_OK) {
+    snprintf(scope, sizeof(scope), "%s%s/", b->scope ? b->scope : "", b->name);
+    if (b->depth >= FC_MAX_NESTING || fc_model_parse(b->layer, b->pointer ? b->pointer : "", &inner, NULL) != FC_OK) {
         fc_build_unknown_output(b);
         b->params_unknown = 1;
         fc_model_release(&inner);
@@ -516,7 +534,7 @@ static fc_status model_build(fc_build *b)
         else
             fc_shape_unknown(&in[i]);
     }
-    result = fc_graph_infer(&inner, in, b->target, b->depth + 1, &g, NULL);
+    result = fc_graph_infer_scoped(&inner, in, b->target, b->depth + 1, scope, &g, b->findings);
     if (result == FC_OK) {
         b->n_outputs = g.n_outputs < FC_MAX_LAYER_IO ? g.n_outputs : FC_MAX_LAYER_IO;
         for (i = 0; i < b->n_outputs; i++)

@@ -53,6 +53,7 @@ fc_status fc_layer_build(fc_build *b, int *known)
     b->n_outputs = 0;
     b->trainable = b->non_trainable = 0;
     b->params_unknown = 0;
+    b->params_overflow = 0;
     b->has_problem = 0;
     b->n_vars = 0;
     b->message[0] = '\0';
@@ -64,13 +65,16 @@ fc_status fc_layer_build(fc_build *b, int *known)
     }
     for (i = 0; i < b->n_inputs; i++)
         any_unknown |= b->inputs[i].rank == FC_RANK_UNKNOWN;
-    result = kind->build(b);
-    if (b->n_outputs == 0 || (any_unknown && b->has_problem)) {
-        /* A layer fed unknown shapes cannot be judged. */
-        b->has_problem = 0;
-        if (b->n_outputs == 0)
-            fc_build_unknown_output(b);
+    if (any_unknown) {
+        /* After an unknown layer nothing can be judged or counted: build
+         * functions may assume every input has a known rank. */
+        fc_build_unknown_output(b);
+        b->params_unknown = 1;
+        return FC_OK;
     }
+    result = kind->build(b);
+    if (b->n_outputs == 0)
+        fc_build_unknown_output(b);
     if (b->has_problem) {
         for (i = 0; i < b->n_outputs; i++)
             fc_shape_unknown(&b->outputs[i]);
@@ -96,6 +100,8 @@ fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, siz
     out->n_inputs = n_inputs;
     out->target = target;
     out->depth = depth + 1;
+    out->pointer = "";
+    out->scope = "";
     if (out->depth > FC_MAX_NESTING) {
         *known = 0;
         fc_build_unknown_output(out);
@@ -158,8 +164,13 @@ void fc_build_add_params(fc_build *b, int64_t n, int trainable)
 {
     int64_t *slot = trainable ? &b->trainable : &b->non_trainable;
 
-    if (n < 0 || n > INT64_MAX - *slot) {
+    if (n < 0) {
         b->params_unknown = 1;
+        return;
+    }
+    if (n > FC_DIM_MAX || *slot > FC_DIM_MAX - n) {
+        b->params_unknown = 1;
+        b->params_overflow = 1;
         return;
     }
     *slot += n;

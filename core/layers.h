@@ -8,7 +8,8 @@
  * b->params and, when the layer cannot accept its inputs, b->problem (a
  * finding code with its values). It never allocates; it returns FC_OK, or
  * FC_ERR_NOMEM only when a nested build (a wrapped or nested model) failed
- * for memory. Shapes it cannot know stay unknown (rank FC_RANK_UNKNOWN or
+ * for memory. It is only called when every input has a known rank (dims may
+ * still be FC_DIM_UNKNOWN); a layer after an unknown one is unknown too. Shapes it cannot know stay unknown (rank FC_RANK_UNKNOWN or
  * dims FC_DIM_UNKNOWN); weights it cannot count set b->params_unknown.
  */
 #ifndef FITCHECK_LAYERS_H
@@ -35,12 +36,16 @@ typedef struct fc_build {
     size_t n_inputs;
     fc_framework target;
     int depth;               /* nesting depth of wrapped layers and models */
+    const char *pointer;     /* JSON pointer of the layer in the request ("" when not known) */
+    const char *scope;       /* names of the enclosing models, "outer/inner/" ("" at the top) */
+    fc_findings *findings;   /* where a nested model reports its own layers' problems (may be NULL) */
     /* out */
     fc_shape outputs[FC_MAX_LAYER_IO];
     size_t n_outputs;
     int64_t trainable;       /* weights updated by training */
     int64_t non_trainable;   /* weights not updated (moving statistics, frozen layers) */
     int params_unknown;      /* the weight count depends on something unknown */
+    int params_overflow;     /* a weight count passed 2^53 (reported as DIM_OVERFLOW) */
     /* a problem: the framework would refuse this layer call */
     int has_problem;
     fc_finding_code problem;

@@ -51,4 +51,11 @@ void fc_graph_release(fc_graph *graph);
 fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
                          fc_graph *graph, fc_findings *findings);
 
+/*
+ * The same for a model nested inside another: findings name layers as
+ * scope + name ("mobilenet/conv1") so the user can find them.
+ */
+fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+                                const char *scope, fc_graph *graph, fc_findings *findings);
+
 #endif
