@@ -11,6 +11,9 @@
 /* data.x against the model inputs: count, names, rank and fixed dimensions. */
 fc_status fc_check_inputs(const fc_request *req, fc_findings *out);
 
+/* The output activation against the loss (request compile.loss, else the descriptor's). */
+fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out);
+
 /* Sample counts of every array in x and y agree. */
 fc_status fc_check_cardinality(const fc_request *req, fc_findings *out);
 

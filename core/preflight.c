@@ -144,6 +144,7 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
     fc_status result;
 
     memset(req, 0, sizeof(*req));
+    req->body = body;
     if (!json_is_object(body))
         return fc_error_set(err, FC_ERR_INVALID, "", "the request body must be a JSON object");
     model = json_object_get(body, "model");
@@ -279,6 +280,8 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
     result = fc_check_inputs(req, findings);
     if (result == FC_OK)
         result = fc_check_cardinality(req, findings);
+    if (result == FC_OK)
+        result = fc_check_activation_loss(req, findings);
     return result;
 }
 

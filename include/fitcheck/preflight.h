@@ -21,6 +21,7 @@
 #define FC_MAX_LABEL_LEN 200 /* characters */
 
 typedef struct fc_request {
+    const json_t *body;       /* borrowed: the whole request */
     fc_model model;           /* the parsed descriptor */
     fc_framework framework;   /* the target: named by the request, else detected, else keras3 */
     const char *framework_source; /* "request", "detected" or "default" (static) */

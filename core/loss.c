@@ -1,0 +1,100 @@
+/*
+ * loss.c - reading loss specs: names in snake_case (Keras), camelCase
+ * (TF.js) or class form, serialized loss objects, per-output lists and dicts.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fitcheck/loss.h"
+
+/* Lowercase letters and digits only: "sparse_categorical_crossentropy",
+ * "sparseCategoricalCrossentropy" and "SparseCategoricalCrossentropy" agree. */
+static void squash(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (; *in != '\0' && n + 1 < size; in++) {
+        if (isalnum((unsigned char)*in))
+            out[n++] = (char)tolower((unsigned char)*in);
+    }
+    out[n] = '\0';
+}
+
+static fc_loss_kind kind_of(const char *name)
+{
+    static const struct {
+        const char *squashed;
+        fc_loss_kind kind;
+    } names[] = {
+        {"sparsecategoricalcrossentropy", FC_LOSS_SPARSE_CCE},
+        {"categoricalcrossentropy", FC_LOSS_CCE},
+        {"binarycrossentropy", FC_LOSS_BCE},
+        {"meansquarederror", FC_LOSS_REGRESSION},
+        {"mse", FC_LOSS_REGRESSION},
+        {"meanabsoluteerror", FC_LOSS_REGRESSION},
+        {"mae", FC_LOSS_REGRESSION},
+        {"meanabsolutepercentageerror", FC_LOSS_REGRESSION},
+        {"mape", FC_LOSS_REGRESSION},
+        {"meansquaredlogarithmicerror", FC_LOSS_REGRESSION},
+        {"msle", FC_LOSS_REGRESSION},
+        {"huber", FC_LOSS_REGRESSION},
+        {"huberloss", FC_LOSS_REGRESSION},
+        {"logcosh", FC_LOSS_REGRESSION},
+    };
+    char s[80];
+    size_t i;
+
+    squash(name, s, sizeof(s));
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(s, names[i].squashed) == 0)
+            return names[i].kind;
+    }
+    return FC_LOSS_OTHER;
+}
+
+static void read_one(const json_t *spec, fc_loss *out)
+{
+    const char *name = json_string_value(spec);
+    const json_t *config = json_object_get(spec, "config");
+
+    if (json_is_object(spec)) {
+        name = json_string_value(json_object_get(spec, "class_name"));
+        out->from_logits = json_is_true(json_object_get(config, "from_logits"));
+        if (name == NULL)
+            name = json_string_value(json_object_get(config, "name"));
+    }
+    if (name == NULL) {
+        out->kind = FC_LOSS_OTHER;
+        return;
+    }
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    out->kind = kind_of(name);
+}
+
+void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_loss *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (spec == NULL || json_is_null(spec))
+        return;
+    if (json_is_array(spec)) {
+        spec = json_array_get(spec, json_array_size(spec) == 1 ? 0 : index);
+    } else if (json_is_object(spec) && json_object_get(spec, "class_name") == NULL &&
+               json_object_get(spec, "config") == NULL) {
+        spec = name ? json_object_get(spec, name) : NULL; /* a dict keyed by output name */
+    }
+    if (spec == NULL || json_is_null(spec))
+        return;
+    read_one(spec, out);
+}
+
+const json_t *fc_loss_from_descriptor(const json_t *descriptor)
+{
+    const json_t *cc = json_object_get(descriptor, "compile_config");
+
+    if (cc == NULL)
+        cc = json_object_get(json_object_get(descriptor, "modelTopology"), "training_config");
+    if (cc == NULL)
+        cc = json_object_get(descriptor, "training_config");
+    return json_object_get(cc, "loss");
+}

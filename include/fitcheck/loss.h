@@ -1,0 +1,40 @@
+/*
+ * loss.h - the loss a model is compiled with, read from the request's
+ * "compile" or from the descriptor (Keras 3 compile_config, TF.js and
+ * Keras 2 training_config), in every form Keras serializes it.
+ */
+#ifndef FITCHECK_LOSS_H
+#define FITCHECK_LOSS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+typedef enum fc_loss_kind {
+    FC_LOSS_NONE = 0,       /* no loss given */
+    FC_LOSS_OTHER,          /* a loss fitcheck has no rules for (custom, hinge, ...) */
+    FC_LOSS_SPARSE_CCE,     /* sparse_categorical_crossentropy */
+    FC_LOSS_CCE,            /* categorical_crossentropy */
+    FC_LOSS_BCE,            /* binary_crossentropy */
+    FC_LOSS_REGRESSION      /* mse, mae, mape, msle, huber, log_cosh */
+} fc_loss_kind;
+
+typedef struct fc_loss {
+    fc_loss_kind kind;
+    int from_logits;   /* config.from_logits of a loss object; 0 for a plain name */
+    char name[64];     /* the name as given, for messages ("sparse_categorical_crossentropy") */
+} fc_loss;
+
+/*
+ * Reads the loss that applies to model output `index` (named `name`) from
+ * spec: a name ("mse", "categoricalCrossentropy"), a serialized loss object
+ * ({"class_name": "SparseCategoricalCrossentropy", "config": {"from_logits": true}}),
+ * a list (one per output) or a dict keyed by output name. Unknown forms give
+ * FC_LOSS_OTHER; a NULL or absent spec gives FC_LOSS_NONE.
+ */
+void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_loss *out);
+
+/* The loss spec the descriptor carries (compile_config / training_config), or NULL. Borrowed. */
+const json_t *fc_loss_from_descriptor(const json_t *descriptor);
+
+#endif
