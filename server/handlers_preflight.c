@@ -13,15 +13,46 @@
 #include "ids.h"
 #include "respond.h"
 #include "routes.h"
+#include "upload.h"
 
-static enum MHD_Result bad_json(fc_req *r, const json_error_t *jerr)
+/*
+ * Reads the request from the body in any accepted form. Returns the request
+ * (new reference), or NULL after queueing the error response (*ret).
+ */
+static json_t *load_request(fc_req *r, enum MHD_Result *ret)
 {
-    char detail[320];
+    char msg[400], pointer[128];
+    int line, column;
+    json_t *body = NULL, *ext;
 
-    snprintf(detail, sizeof(detail), "the body is not valid JSON: %s (line %d, column %d)", jerr->text, jerr->line,
-             jerr->column);
-    return fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_JSON, "Malformed JSON", detail,
-                              json_pack("{s:i, s:i}", "line", jerr->line, "column", jerr->column), NULL);
+    switch (fc_upload_request(r, &body, msg, sizeof(msg), pointer, sizeof(pointer), &line, &column)) {
+    case FC_UPLOAD_OK:
+        return body;
+    case FC_UPLOAD_TOO_LARGE:
+        *ret = fc_respond_problem(r, MHD_HTTP_CONTENT_TOO_LARGE, FC_PROBLEM_TOO_LARGE, "Payload too large", msg,
+                                  NULL, NULL);
+        return NULL;
+    case FC_UPLOAD_NOMEM:
+        *ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error", msg,
+                                  NULL, NULL);
+        return NULL;
+    case FC_UPLOAD_INVALID:
+        break;
+    }
+    if (line > 0 || column > 0) {
+        ext = json_pack("{s:i, s:i}", "line", line, "column", column);
+        if (ext != NULL && pointer[0] != '\0')
+            json_object_set_new(ext, pointer[0] == '/' ? "pointer" : "part", json_string(pointer));
+        *ret = fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_JSON, "Malformed JSON", msg, ext,
+                                  NULL);
+        return NULL;
+    }
+    /* A JSON pointer into the request, or the name of a multipart part. */
+    *ret = fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_REQUEST, "Invalid request", msg,
+                              json_pack("{s:s}", pointer[0] == '/' || pointer[0] == '\0' ? "pointer" : "part",
+                                        pointer),
+                              NULL);
+    return NULL;
 }
 
 static enum MHD_Result core_error(fc_req *r, const fc_error *err)
@@ -74,7 +105,6 @@ static void fill_row(fc_report_row *row, const json_t *report)
 
 enum MHD_Result fc_handle_preflight(fc_req *r)
 {
-    json_error_t jerr;
     json_t *body = NULL, *core_report = NULL, *report = NULL;
     fc_report_row row;
     fc_error err;
@@ -86,9 +116,9 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
 
     memset(&row, 0, sizeof(row));
     fc_error_init(&err);
-    body = json_loadb(r->body ? r->body : "", r->body_len, JSON_DECODE_ANY, &jerr);
+    body = load_request(r, &ret);
     if (body == NULL)
-        return bad_json(r, &jerr);
+        return ret;
     result = fc_preflight_run(body, &core_report, &err);
     if (result != FC_OK) {
         ret = core_error(r, &err);
@@ -126,6 +156,24 @@ cleanup:
     free(text);
     json_decref(report);
     json_decref(core_report);
+    json_decref(body);
+    return ret;
+}
+
+enum MHD_Result fc_handle_inspect(fc_req *r)
+{
+    json_t *body, *summary = NULL;
+    fc_error err;
+    enum MHD_Result ret;
+
+    fc_error_init(&err);
+    body = load_request(r, &ret);
+    if (body == NULL)
+        return ret;
+    if (fc_inspect_run(body, &summary, &err) != FC_OK)
+        ret = core_error(r, &err);
+    else
+        ret = fc_respond_json(r, MHD_HTTP_OK, summary, NULL);
     json_decref(body);
     return ret;
 }

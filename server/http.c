@@ -28,16 +28,22 @@ int64_t fc_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* 1 when the Content-Type is application/json (parameters such as charset allowed). */
-static int is_json_content_type(const char *ct)
+/* 1 when the Content-Type is one a body route reads (parameters such as charset allowed). */
+static int is_accepted_content_type(const char *ct)
 {
-    size_t n = strlen("application/json");
+    static const char *const accepted[] = {"application/json", "multipart/form-data", "application/octet-stream"};
+    size_t i, n;
 
     if (ct == NULL)
         return 0;
     while (*ct == ' ')
         ct++;
-    return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+    for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+        n = strlen(accepted[i]);
+        if (strncasecmp(ct, accepted[i], n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+            return 1;
+    }
+    return 0;
 }
 
 /* Appends upload data, or marks the body too large and drops it. */
@@ -93,9 +99,11 @@ static enum MHD_Result first_call(fc_req *r, int *answered)
     }
     if (r->route->takes_body) {
         ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (!is_json_content_type(ct))
+        if (!is_accepted_content_type(ct))
             return fc_respond_problem(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FC_PROBLEM_MEDIA_TYPE,
-                                      "Unsupported media type", "send the request as Content-Type: application/json",
+                                      "Unsupported media type",
+                                      "send application/json, multipart/form-data (parts 'request' and 'model'), "
+                                      "or a model file as application/octet-stream",
                                       NULL, NULL);
         cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl != NULL && strtoull(cl, NULL, 10) > r->app->max_body)
