@@ -481,7 +481,8 @@ static void sort_findings(fc_findings *list)
     }
 }
 
-static json_t *report_json(const fc_request *req, fc_findings *findings)
+/* The report object; without labels (model_only) for an inspection. */
+static json_t *report_json(const fc_request *req, fc_findings *findings, int model_only)
 {
     json_t *report = json_object(), *list = json_array();
     const char *verdict;
@@ -512,32 +513,36 @@ static json_t *report_json(const fc_request *req, fc_findings *findings)
                                                     (json_int_t)counts[FC_SEV_INFO]));
     json_object_set_new(report, "findings", list);
     json_object_set_new(report, "model", model_json(&req->model, &req->graph));
-    json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
+    if (!model_only)
+        json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
     /* A member that failed to allocate is missing: treat the report as lost. */
-    if (json_object_size(report) != 9 || json_array_size(list) != findings->len) {
+    if (json_object_size(report) != (model_only ? 8u : 9u) || json_array_size(list) != findings->len) {
         json_decref(report);
         return NULL;
     }
     return report;
 }
 
-fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *err)
+/* Parse, infer, (check,) report: the preflight, or with model_only the inspection. */
+static fc_status run(const json_t *body, int model_only, json_t **out, fc_error *err)
 {
     fc_request req;
     fc_findings findings;
     fc_status result;
 
-    *report_out = NULL;
+    *out = NULL;
     fc_findings_init(&findings);
     result = fc_request_parse(body, &req, err);
     if (result != FC_OK)
         return result;
     result = fc_request_infer(&req, &findings);
-    if (result == FC_OK)
+    if (result == FC_OK && !model_only)
         result = fc_preflight_check(&req, &findings);
+    else if (result == FC_OK)
+        result = fc_check_activation_loss(&req, &findings);
     if (result == FC_OK) {
-        *report_out = report_json(&req, &findings);
-        if (*report_out == NULL)
+        *out = report_json(&req, &findings, model_only);
+        if (*out == NULL)
             result = FC_ERR_NOMEM;
     }
     if (result != FC_OK)
@@ -545,4 +550,14 @@ fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *er
     fc_findings_release(&findings);
     fc_request_release(&req);
     return result;
+}
+
+fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *err)
+{
+    return run(body, 0, report_out, err);
+}
+
+fc_status fc_inspect_run(const json_t *body, json_t **out, fc_error *err)
+{
+    return run(body, 1, out, err);
 }

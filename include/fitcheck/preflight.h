@@ -75,6 +75,13 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings);
  */
 fc_status fc_preflight_run(const json_t *body, json_t **report_out, fc_error *err);
 
+/*
+ * The model half alone: like fc_preflight_run, but only the model is read
+ * and judged (model-definition findings, activation vs loss); data, fit
+ * settings and labels are ignored and the result has no "labels".
+ */
+fc_status fc_inspect_run(const json_t *body, json_t **out, fc_error *err);
+
 /* "fail" when any finding is an error, "warn" when any is a warning, else "pass". */
 const char *fc_verdict(const fc_findings *findings);
 
