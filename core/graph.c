@@ -15,6 +15,7 @@
 #include "fitcheck/alloc.h"
 #include "fitcheck/graph.h"
 #include "layers.h"
+#include "tfjs_compat.h"
 
 #define MAX_REFS 64
 #define MAX_WALK 64
@@ -221,6 +222,126 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     return FC_OK;
 }
 
+/* A layer TF.js cannot load, for the tfjs target (shapes are still inferred as Keras would). */
+static fc_status check_tfjs(graph_run *run, size_t li)
+{
+    const fc_layer *layer = &run->model->layers[li];
+    fc_tfjs_refusal why;
+    fc_build b;
+    char *err;
+
+    if (run->target != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &why))
+        return FC_OK;
+    memset(&b, 0, sizeof(b));
+    fc_var cls[] = {{"class", layer->class_name}};
+    err = fc_template_expand(why.error, cls, 1);
+    if (err == NULL)
+        return FC_ERR_NOMEM;
+    fc_build_var(&b, "detail", "%s", why.detail);
+    fc_build_var(&b, "fix", "%s", why.fix);
+    fc_build_var(&b, "tfjs_error", "%s", err);
+    fc_free(err);
+    return layer_finding(run, li, &b, FC_TFJS_UNSUPPORTED, "TF.js cannot load {class} '{layer}'");
+}
+
+/*
+ * The texts each framework prints when a layer meets an undefined axis,
+ * by class family (TF.js texts from oracle runs; Keras from the build
+ * methods named in the catalog row).
+ */
+/* A shape as JavaScript's Array.join prints it: null entries are empty ("2," for [2, null]). */
+static void js_join(const fc_shape *s, int from_axis, char *buf, size_t size)
+{
+    size_t used = 0;
+    int i;
+
+    buf[0] = '\0';
+    for (i = from_axis; i < s->rank && used < size; i++) {
+        int n = s->dims[i] == FC_DIM_UNKNOWN ? snprintf(buf + used, size - used, "%s", i > from_axis ? "," : "")
+                                            : snprintf(buf + used, size - used, "%s%lld", i > from_axis ? "," : "",
+                                                       (long long)s->dims[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b)
+{
+    char py[256], js[256], joined[256], sample[256];
+
+    fc_shape_format(in, 0, py, sizeof(py));
+    fc_shape_format_js(in, 0, js, sizeof(js));
+    js_join(in, 0, joined, sizeof(joined));
+    js_join(in, 1, sample, sizeof(sample));
+    if (strcmp(cls, "Flatten") == 0) {
+        fc_build_var(b, "keras_error", "(Keras builds it with an unknown size; the next layer that needs the size "
+                                      "fails)");
+        fc_build_var(b, "tfjs_error", "The shape of the input to \"Flatten\" is not fully defined (got %s). Make "
+                                     "sure to pass a complete \"input_shape\" or \"batch_input_shape\" argument to "
+                                     "the first layer in your model.", sample);
+    } else if (strstr(cls, "Normalization") != NULL) {
+        fc_build_var(b, "keras_error", "Axis -1 of input tensor should have a defined dimension but the layer "
+                                      "received an input with shape %s.", py);
+        fc_build_var(b, "tfjs_error", "Axis %d of input tensor should have a defined dimension but the layer "
+                                     "received an input with shape [%s].", in->rank - 1, js);
+    } else if (strstr(cls, "Conv") != NULL) {
+        fc_build_var(b, "keras_error", "The channel dimension of the inputs should be defined. The input_shape "
+                                      "received is %s, where axis -1 (0-based) is the channel dimension, which found "
+                                      "to be `None`.", py);
+        fc_build_var(b, "tfjs_error", "The channel dimension of the input should be defined. Found null");
+    } else {
+        fc_build_var(b, "keras_error", "The last dimension of the inputs to a Dense layer should be defined. Found "
+                                      "None. Full input shape received: %s", py);
+        fc_build_var(b, "tfjs_error", "Tensor must have a shape comprised of positive integers but got shape "
+                                     "[%s].", joined);
+    }
+    fc_build_var(b, "found_shape", "%s", py);
+}
+
+/* Classes whose weights are sized from the last (channel/feature) axis. */
+static int sized_by_last_axis(const char *cls)
+{
+    static const char *const names[] = {"Dense", "BatchNormalization", "LayerNormalization", "LSTM", "GRU",
+                                        "SimpleRNN", "Conv1D", "Conv2D", "Conv3D", "SeparableConv2D",
+                                        "DepthwiseConv2D", "Conv2DTranspose", "Conv3DTranspose", "Bidirectional",
+                                        "TimeDistributed", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM",
+                                        "CuDNNGRU", "Conv1DTranspose", "SeparableConv1D", "DepthwiseConv1D",
+                                        "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose",
+                                        "Convolution2DTranspose", "Convolution3DTranspose",
+                                        "SeparableConvolution1D", "SeparableConvolution2D"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(cls, names[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* An undefined axis where the framework needs a size: weights (all targets) or TF.js's Flatten. */
+static fc_status check_undefined(graph_run *run, size_t li, const fc_build *built)
+{
+    const fc_layer *layer = &run->model->layers[li];
+    const fc_shape *in = built->n_inputs > 0 ? &built->inputs[0] : NULL;
+    fc_build b;
+    int i, any = 0;
+
+    if (in == NULL || in->rank < 2)
+        return FC_OK;
+    for (i = 1; i < in->rank; i++)
+        any |= in->dims[i] == FC_DIM_UNKNOWN;
+    if (strcmp(layer->class_name, "Flatten") == 0 ? !(any && run->target == FC_FW_TFJS)
+                                                  : !(sized_by_last_axis(layer->class_name) && built->params_unknown &&
+                                                      in->dims[in->rank - 1] == FC_DIM_UNKNOWN))
+        return FC_OK;
+    memset(&b, 0, sizeof(b));
+    undefined_dim_texts(layer->class_name, in, &b);
+    fc_build_var(&b, "axis", "%d", in->rank - 1);
+    return layer_finding(run, li, &b, FC_UNDEFINED_DIM,
+                         "{class} '{layer}' receives {found_shape}: an axis it needs is undefined");
+}
+
 /* Post-build checks that need no layer-specific code. */
 static fc_status check_outputs(graph_run *run, size_t li, fc_build *b)
 {
@@ -273,15 +394,26 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     result = fc_layer_build(&b, &known);
     if (result != FC_OK)
         return result;
+    result = check_tfjs(run, li);
+    if (result != FC_OK)
+        return result;
     if (!known)
         result = layer_finding(run, li, NULL, FC_UNKNOWN_LAYER,
                                "layer '{layer}' is of class {class}, unknown to fitcheck: shapes after it are unknown");
-    else if (b.has_problem)
+    else if (strcmp(layer->class_name, "Lambda") == 0 && b.n_outputs > 0 && b.outputs[0].rank == FC_RANK_UNKNOWN)
+        result = layer_finding(run, li, &b, FC_OPAQUE_LAYER,
+                               "Lambda '{layer}' declares no output shape: shapes after it are unknown");
+    else if (b.has_problem && b.problem == FC_UNDEFINED_DIM) {
+        b.params_unknown = 1;
+        result = check_undefined(run, li, &b);
+    } else if (b.has_problem)
         result = layer_finding(run, li, &b, b.problem, b.message);
     else if (b.params_overflow)
         result = layer_finding(run, li, &b, FC_DIM_OVERFLOW, "{class} '{layer}' would need more than 2^53 weights");
     else
         result = check_outputs(run, li, &b);
+    if (result == FC_OK && known && !b.has_problem)
+        result = check_undefined(run, li, &b);
     if (result != FC_OK)
         return result;
     c->n_outputs = b.n_outputs < FC_MAX_OUTPUTS_PER_LAYER ? b.n_outputs : FC_MAX_OUTPUTS_PER_LAYER;

@@ -41,7 +41,10 @@ static fc_status input_layer_build(fc_build *b)
 static fc_status dense_build(fc_build *b)
 {
     const fc_shape *in = &b->inputs[0];
-    int64_t units = fc_cfg_int(b->config, "units", -1);
+    /* Keras 1 wrote output_dim and bias (TF.js refuses both: units only). */
+    int64_t units = fc_cfg_int(b->config, "units",
+                               b->target == FC_FW_TFJS ? -1 : fc_cfg_int(b->config, "output_dim", -1));
+    int use_bias = fc_cfg_bool(b->config, "use_bias", b->target == FC_FW_TFJS ? 1 : fc_cfg_bool(b->config, "bias", 1));
     char found[256];
 
     if (!fc_build_expect_rank(b, 0, 0, 2))
@@ -63,7 +66,7 @@ static fc_status dense_build(fc_build *b)
         return FC_OK;
     }
     fc_build_add_params(b, fc_dim_mul(in->dims[in->rank - 1], units), 1);
-    if (fc_cfg_bool(b->config, "use_bias", 1))
+    if (use_bias)
         fc_build_add_params(b, units, 1);
     return FC_OK;
 }
@@ -255,7 +258,11 @@ static fc_status reshape_build(fc_build *b)
     if (in->rank == FC_RANK_UNKNOWN || !fc_shape_num_elements(in, 1, &in_elems) || known < 0)
         return FC_OK;
     if (unknown_at > 0 && known > 0 && in_elems % known == 0) {
-        b->outputs[0].dims[unknown_at] = in_elems / known;
+        /* TF.js infers the -1 axis only when no input axis is unknown, and
+         * the batch axis always is (layers/core.ts Reshape.computeOutputShape):
+         * the axis stays null there, which a Dense after it cannot build on. */
+        if (b->target != FC_FW_TFJS)
+            b->outputs[0].dims[unknown_at] = in_elems / known;
         return FC_OK;
     }
     if (unknown_at < 0 && known == in_elems)

@@ -118,13 +118,6 @@ const char *fc_cfg_activation(const json_t *config);
 /* 1 when channels come first (data_format "channels_first"), else 0. */
 int fc_cfg_channels_first(const json_t *config);
 
-/* Keras's conv_output_length: padding "valid", "same", "causal", "full"; -1 for unknown input. */
-int64_t fc_conv_output_length(int64_t input, int64_t filter, const char *padding, int64_t stride, int64_t dilation);
-
-/* Keras's deconv_output_length (transposed convolutions); -1 for unknown input. */
-int64_t fc_deconv_output_length(int64_t input, int64_t filter, const char *padding, int64_t output_padding,
-                                int64_t stride, int64_t dilation, int has_output_padding);
-
 /* Overflow-checked a*b and a+b that propagate unknown (-1) and clamp to FC_DIM_MAX + 1 on overflow. */
 int64_t fc_dim_mul(int64_t a, int64_t b);
 int64_t fc_dim_add(int64_t a, int64_t b);

@@ -173,12 +173,12 @@ static void name_list_release(name_list *list)
     memset(list, 0, sizeof(*list));
 }
 
-/* Appends a copy of name unless present. Returns FC_OK or FC_ERR_NOMEM. */
-static fc_status name_list_add(name_list *list, const char *name)
+/* Appends a copy of name (unless present, when unique). Returns FC_OK or FC_ERR_NOMEM. */
+static fc_status name_list_push(name_list *list, const char *name, int unique)
 {
     size_t i;
 
-    for (i = 0; i < list->len; i++) {
+    for (i = 0; unique && i < list->len; i++) {
         if (strcmp(list->items[i], name) == 0)
             return FC_OK;
     }
@@ -207,6 +207,44 @@ static fc_status name_list_add(name_list *list, const char *name)
  * "keras_history": ["name", node_index, tensor_index]. Also reads
  * input_layers/output_layers, which use the same [name, 0, 0] entries.
  */
+static fc_status name_list_add(name_list *list, const char *name)
+{
+    return name_list_push(list, name, 1);
+}
+
+/*
+ * The names of a model's input_layers / output_layers, in order and with
+ * repeats: outputs ["r", 0, 0], ["r", 0, 1] are two outputs of one layer.
+ * Keras 3 writes a single entry flat (["name", 0, 0]); a dict form lists its values.
+ */
+static fc_status io_names(const json_t *spec, int depth, name_list *out)
+{
+    const char *key;
+    json_t *value;
+    size_t i;
+    fc_status result;
+
+    if (depth > MAX_WALK_DEPTH)
+        return FC_OK;
+    if (json_is_array(spec) && json_array_size(spec) >= 2 && json_is_string(json_array_get(spec, 0)) &&
+        json_is_integer(json_array_get(spec, 1)))
+        return name_list_push(out, json_string_value(json_array_get(spec, 0)), 0);
+    if (json_is_array(spec)) {
+        for (i = 0; i < json_array_size(spec); i++) {
+            result = io_names(json_array_get(spec, i), depth + 1, out);
+            if (result != FC_OK)
+                return result;
+        }
+    } else if (json_is_object(spec)) {
+        json_object_foreach((json_t *)spec, key, value) {
+            result = io_names(value, depth + 1, out);
+            if (result != FC_OK)
+                return result;
+        }
+    }
+    return FC_OK;
+}
+
 static fc_status collect_refs(const json_t *node, int depth, name_list *out)
 {
     const json_t *history;
@@ -436,7 +474,7 @@ static fc_status functional_io(const json_t *spec, const char *path, int is_inpu
     size_t i;
     fc_status result;
 
-    result = collect_refs(spec, 0, &names);
+    result = io_names(spec, 0, &names);
     if (result != FC_OK) {
         name_list_release(&names);
         return fc_error_set(err, result, path, "out of memory");
