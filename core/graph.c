@@ -143,8 +143,25 @@ static void collect_k3(const json_t *v, int depth, ref_list *out, const name_ind
         return;
     }
     json_object_foreach((json_t *)v, key, value) {
-        if (strcmp(key, "mask") != 0)
+        size_t n = strlen(key);
+
+        /* masks ("mask", "attention_mask", ...) are not data inputs */
+        if (!(n >= 4 && strcmp(key + n - 4, "mask") == 0))
             collect_k3(value, depth + 1, out, ix, m);
+    }
+}
+
+/* Keras 2 call kwargs that carry tensors, in the order the layer takes them (MultiHeadAttention). */
+static void collect_k2_kwargs(const json_t *kwargs, ref_list *out, const name_index *ix, const fc_model *m)
+{
+    static const char *const keys[] = {"value", "key"};
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const json_t *t = json_object_get(kwargs, keys[i]);
+
+        if (json_is_array(t) && json_is_string(json_array_get(t, 0)))
+            add_ref(out, ix, m, json_array_get(t, 0), json_array_get(t, 1), json_array_get(t, 2));
     }
 }
 
@@ -166,8 +183,10 @@ static void node_refs(const json_t *node, ref_list *out, const name_index *ix, c
     for (i = 0; i < json_array_size(node); i++) {
         const json_t *e = json_array_get(node, i);
 
-        if (json_is_array(e) && json_is_string(json_array_get(e, 0)))
+        if (json_is_array(e) && json_is_string(json_array_get(e, 0))) {
             add_ref(out, ix, m, json_array_get(e, 0), json_array_get(e, 1), json_array_get(e, 2));
+            collect_k2_kwargs(json_array_get(e, 3), out, ix, m);
+        }
     }
 }
 

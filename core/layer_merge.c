@@ -568,8 +568,16 @@ static void dot_problem(fc_build *b, int64_t x, int64_t y, int u0, int u1)
     add_shape_vars(b);
     fc_build_var(b, "want", "%s", u1 ? d1 : d2);
     fc_build_var(b, "axes", "%s", ax);
+    /* Keras: "axis values {dim1} (at axis {axis1}) != {dim2} (at axis {axis2}). Full input shapes:
+     * {shape1}, {shape2}"; TF.js: "Dimension incompatibility: {dim1} !== {dim2}". */
     fc_build_var(b, "dim1", "%s", d1);
     fc_build_var(b, "dim2", "%s", d2);
+    fc_build_var(b, "axis1", "%lld", (long long)x);
+    fc_build_var(b, "axis2", "%lld", (long long)y);
+    fc_shape_format(&b->inputs[0], 0, shapes, sizeof(shapes));
+    fc_build_var(b, "shape1", "%s", shapes);
+    fc_shape_format(&b->inputs[1], 0, shapes, sizeof(shapes));
+    fc_build_var(b, "shape2", "%s", shapes);
 }
 
 /*
@@ -612,8 +620,8 @@ static int tfjs_dot_check(fc_build *b, int64_t x, int64_t y, int is_list)
  *   (same);
  * tfjs: tfjs-layers/src/layers/merge.ts Dot.build ("Dimension
  *   incompatibility: {d1} !== {d2}", with the axis reading of
- *   tfjs_dot_check; rank above 3 is NotImplementedError, which no finding
- *   code describes yet), Dot.computeOutputShape (same shape rule).
+ *   tfjs_dot_check; rank above 3 is a NotImplementedError, reported as
+ *   TFJS_UNSUPPORTED), Dot.computeOutputShape (same shape rule).
  * A dimension mismatch is reported as MERGE_SHAPE_MISMATCH. An axis outside
  * a shape leaves the output unknown: Keras raises IndexError, and where
  * TF.js builds it gives a shape its fit cannot produce.
@@ -632,6 +640,15 @@ static fc_status dot_build(fc_build *b)
     }
     s1 = &b->inputs[0];
     s2 = &b->inputs[1];
+    if (b->target == FC_FW_TFJS && (s1->rank > 3 || s2->rank > 3)) {
+        /* TF.js Dot.build, before the axes (oracle dot4) */
+        fc_build_problem(b, FC_TFJS_UNSUPPORTED, "TF.js's Dot '%s' takes inputs of rank 3 at most, not %d and %d",
+                         b->name, s1->rank, s2->rank);
+        fc_build_var(b, "detail", " on inputs of rank above 3 (batch axis included)");
+        fc_build_var(b, "fix", "keras.layers.Reshape((-1, n))  # bring each input to rank 3 before Dot");
+        fc_build_var(b, "tfjs_error", "Dot layer does not support tensors of 4D or higher rank yet.");
+        return FC_OK;
+    }
     if (b->target == FC_FW_TFJS && !tfjs_dot_check(b, x, y, is_list))
         return FC_OK;
     if (!dot_axes(x, y, is_list, s1->rank, s2->rank, &a0, &a1) || s2->rank < 2 ||

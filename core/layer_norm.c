@@ -12,6 +12,7 @@
  * so does an axis outside the input's rank (Keras raises, but no finding
  * code describes it yet).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "layers.h"
@@ -126,8 +127,39 @@ static void add_weights(fc_build *b, int64_t size, int copies, int trainable)
  *   (gamma, beta, moving_mean, moving_variance of [dim]; no renorm: the
  *   oracle counts 24 for 6 channels with renorm: true; a list axis works
  *   only as [k] with k >= 0, by JavaScript coercion: the oracle accepts [2]
- *   and refuses [-1]).
+ *   and refuses [-1], reported as TFJS_UNSUPPORTED by tfjs_bn_list_refused).
  */
+/*
+ * TF.js's BatchNormalization.build on an axis list: `this.axis >= 0` and
+ * `this.axis + rank` coerce the list to a string, so only [k] with k >= 0
+ * indexes the shape; [-1] on rank 3 becomes the key "-13" and [1, 2] the key
+ * "1,23" (oracle bnlistneg: "Axis -13 of input tensor should have a defined
+ * dimension but the layer received an input with shape [null,4,6]."). Records
+ * TFJS_UNSUPPORTED and returns 1 for such a list.
+ */
+static int tfjs_bn_list_refused(fc_build *b, const json_t *axis)
+{
+    char key[160], shape[256];
+    size_t i, used = 0;
+
+    if (!json_is_array(axis) || json_array_size(axis) == 0 ||
+        (json_array_size(axis) == 1 && json_integer_value(json_array_get(axis, 0)) >= 0))
+        return 0;
+    key[0] = '\0';
+    for (i = 0; i < json_array_size(axis) && used < sizeof(key); i++)
+        used += (size_t)snprintf(key + used, sizeof(key) - used, "%s%lld", i > 0 ? "," : "",
+                                 (long long)json_integer_value(json_array_get(axis, i)));
+    if (used < sizeof(key))
+        snprintf(key + used, sizeof(key) - used, "%d", b->inputs[0].rank);
+    fc_shape_format_js(&b->inputs[0], 0, shape, sizeof(shape));
+    fc_build_problem(b, FC_TFJS_UNSUPPORTED, "TF.js cannot read the axis list of BatchNormalization '%s'", b->name);
+    fc_build_var(b, "detail", " whose axis is a list TF.js cannot read (only [k] with k >= 0 works)");
+    fc_build_var(b, "fix", "keras.layers.BatchNormalization(axis=-1)  # an int axis");
+    fc_build_var(b, "tfjs_error", "Axis %s of input tensor should have a defined dimension but the layer received "
+                 "an input with shape [%s].", key, shape);
+    return 1;
+}
+
 static fc_status batch_normalization_build(fc_build *b)
 {
     const json_t *axis = json_object_get(b->config, "axis");
@@ -136,12 +168,13 @@ static fc_status batch_normalization_build(fc_build *b)
 
     if (!keep_shape(b))
         return FC_OK;
+    if (b->target == FC_FW_TFJS && tfjs_bn_list_refused(b, axis)) {
+        b->params_unknown = 1;
+        return FC_OK;
+    }
     n = read_axes(b, b->inputs[0].rank, b->target == FC_FW_TFKERAS2, axes);
     if (json_is_array(axis) && is_keras3(b) && !keras3_legacy(b))
         n = -1; /* int(axis) of a list: TypeError */
-    if (b->target == FC_FW_TFJS && json_is_array(axis) && json_is_integer(json_array_get(axis, 0)) &&
-        json_integer_value(json_array_get(axis, 0)) < 0)
-        n = -1;
     if (n < 0) {
         b->params_unknown = 1;
         return FC_OK;

@@ -6,9 +6,10 @@
  * through the graph.
  *
  * Expected values for the tfjs target come from the oracle (a real TF.js
- * 4.22 model.fit, ../shared/oracle): the scenario ids in the comments
- * (Add-p9, Concat-p16, ...) are rows of the run recorded with this file's
- * first version. TF.js has no Subtract, MultiHeadAttention, Attention or
+ * 4.22 model.fit, ../shared/oracle): the ids in the comments (Add-p9,
+ * Concat-p16, ...) name scenarios of the run made when this file was
+ * written; each case carries its scenario's shapes and config, so any can
+ * be replayed through the oracle as a one-layer Functional model. TF.js has no Subtract, MultiHeadAttention, Attention or
  * AdditiveAttention: their values come from the Keras sources named in
  * layer_merge.c and from Keras's own layer tests.
  */
@@ -343,6 +344,8 @@ static const build_case dot_cases[] = {
      "MERGE_SHAPE_MISMATCH", 0, 0},
     {"axis past both ranks: TF.js builds, fit fails (oracle RDot-32)", DOT("2"), "[[null,3],[null,3]]", JS,
      "<unknown>", NULL, 0, 0},
+    {"TF.js stops at rank 3 (oracle dot4: 'does not support tensors of 4D')", DOT("-1"),
+     "[[null,2,3,4],[null,2,3,4]]", JS, NULL, "TFJS_UNSUPPORTED", 0, 0},
     {"Keras 3 keeps rank 4 (dot.py batch_dot)", DOT("-1"), "[[null,2,3,4],[null,2,3,4]]", K3, "(None, 2, 3, 2, 3)",
      NULL, 0, 0},
     {"None against a size is not judged", DOT("-1"), "[[null,null],[null,3]]", K3, "(None, 1)", NULL, 0, 0},
@@ -374,9 +377,13 @@ static void test_layer_merge__dot_mismatch_values(void **state)
     assert_string_equal(var(&b, "dim2"), "3");
     json_decref(layer);
     build(&d, &b, &layer);
-    /* dot.py: "axis values 2 (at axis 1) != 4 (at axis 1)" */
+    /* dot.py: "axis values 2 (at axis 1) != 4 (at axis 1). Full input shapes: (None, 2, 3), (None, 4, 3)" */
     assert_string_equal(var(&b, "dim1"), "2");
     assert_string_equal(var(&b, "dim2"), "4");
+    assert_string_equal(var(&b, "axis1"), "1");
+    assert_string_equal(var(&b, "axis2"), "1");
+    assert_string_equal(var(&b, "shape1"), "(None, 2, 3)");
+    assert_string_equal(var(&b, "shape2"), "(None, 4, 3)");
     assert_string_equal(var(&b, "shapes"), "[(None, 2, 3), (None, 4, 3)]");
     json_decref(layer);
 }

@@ -6,7 +6,8 @@
  *
  * Expected totals for the tfjs target come from the oracle (a real TF.js
  * 4.22 model.fit, ../shared/oracle; the ids in the comments, BN-4-c0s1 and
- * so on, are rows of the run recorded with this file's first version). The
+ * so on, name scenarios of the run made when this file was written, and
+ * each case carries the scenario's shape and config to replay it). The
  * oracle reports only totals: the split follows the sources (gamma and beta
  * train, the moving statistics do not). TF.js has no GroupNormalization,
  * RMSNormalization or UnitNormalization: those follow the Keras sources
@@ -113,8 +114,6 @@ static const norm_case bn_cases[] = {
     {"rank 4, axis -2 (oracle BN-8-c1s1: 20)", BN(", 'axis': -2"), "[null,4,5,6]", JS, 10, 10},
     {"Keras 2's [3] (oracle BN-9-c1s1: 24)", BN(", 'axis': [3]"), "[null,4,5,6]", JS, 12, 12},
     {"Keras 2's [1] (oracle BN-10-c1s1: 16)", BN(", 'axis': [1]"), "[null,4,5,6]", JS, 8, 8},
-    {"TF.js refuses [-1] (oracle bnlistneg: 'Axis -13 ...')", BN(", 'axis': [-1]"), "[null,4,6]", JS,
-     UNKNOWN_PARAMS, 0},
     {"unknown length, known channels (oracle BN-11-c1s1: 24)", BN(", 'axis': -1"), "[null,null,6]", JS, 12, 12},
     {"channels unknown (oracle BN-12: refused; graph reports UNDEFINED_DIM)", BN(", 'axis': -1"), "[null,4,null]",
      JS, UNKNOWN_PARAMS, 0},
@@ -139,6 +138,31 @@ static void test_layer_norm__batch_normalization(void **state)
 {
     (void)state;
     check_cases(bn_cases, sizeof(bn_cases) / sizeof(bn_cases[0]));
+}
+
+/* TF.js reads a list axis through string coercion (oracle bnlistneg: "Axis -13 of input tensor ..."). */
+static void test_layer_norm__tfjs_refuses_negative_axis_list(void **state)
+{
+    json_t *layer = load_squoted(BN(", 'axis': [-1]"));
+    fc_shape in = {3, {FC_DIM_UNKNOWN, 4, 6}};
+    fc_build b;
+    size_t i;
+    int known;
+
+    (void)state;
+    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_TFJS, 0, &b, &known), FC_OK);
+    assert_true(b.has_problem);
+    assert_int_equal(b.problem, FC_TFJS_UNSUPPORTED);
+    for (i = 0; i < b.n_vars && strcmp(b.var_names[i], "tfjs_error") != 0; i++)
+        ;
+    assert_true(i < b.n_vars);
+    assert_string_equal(b.var_values[i], "Axis -13 of input tensor should have a defined dimension but the layer "
+                                         "received an input with shape [null,4,6].");
+    /* Keras 3 reads [-1] through its legacy loader as -1. */
+    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_KERAS3, 0, &b, &known), FC_OK);
+    assert_false(b.has_problem);
+    assert_int_equal(b.trainable, 12);
+    json_decref(layer);
 }
 
 /* "trainable": false moves gamma and beta to the non-trainable side (oracle BN-frozen: 24 in all). */
@@ -239,6 +263,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_layer_norm__batch_normalization),
+        cmocka_unit_test(test_layer_norm__tfjs_refuses_negative_axis_list),
         cmocka_unit_test(test_layer_norm__frozen_batch_normalization),
         cmocka_unit_test(test_layer_norm__summary_splits_trainable),
         cmocka_unit_test(test_layer_norm__layer_normalization),

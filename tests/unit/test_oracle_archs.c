@@ -19,6 +19,7 @@
 #include "fitcheck/model.h"
 
 #define FIXTURE FITCHECK_SOURCE_DIR "/tests/oracle/random_archs.json"
+#define CLASSICS FITCHECK_SOURCE_DIR "/tests/oracle/classic_archs.json"
 
 static int shape_equals_json(const fc_shape *s, const json_t *want)
 {
@@ -36,13 +37,13 @@ static int shape_equals_json(const fc_shape *s, const json_t *want)
     return 1;
 }
 
-static void test_oracle_archs__params_and_shapes_match_tfjs(void **state)
+/* Compares every built scenario of a fixture; returns the number that disagree. */
+static int compare_fixture(const char *path, size_t *built_out)
 {
-    json_t *all = json_load_file(FIXTURE, 0, NULL), *s;
-    size_t i, built = 0;
+    json_t *all = json_load_file(path, 0, NULL), *s;
+    size_t i, built = 0, o;
     int failures = 0;
 
-    (void)state;
     assert_non_null(all);
     json_array_foreach(all, i, s) {
         const char *id = json_string_value(json_object_get(s, "id"));
@@ -61,27 +62,59 @@ static void test_oracle_archs__params_and_shapes_match_tfjs(void **state)
         }
         fc_findings_init(&f);
         assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFJS, 0, &g, &f), FC_OK);
-        fc_shape_format(&g.outputs[0], 0, got, sizeof(got));
         if (!g.params_known ||
             g.trainable + g.non_trainable != (int64_t)json_integer_value(json_object_get(s, "params"))) {
             printf("%s: params %lld (known %d), TF.js %lld\n", id, (long long)(g.trainable + g.non_trainable),
                    g.params_known, (long long)json_integer_value(json_object_get(s, "params")));
             failures++;
-        } else if (!shape_equals_json(&g.outputs[0], json_array_get(json_object_get(s, "output_shapes"), 0))) {
-            char *want = json_dumps(json_array_get(json_object_get(s, "output_shapes"), 0), JSON_COMPACT);
-
-            printf("%s: output %s, TF.js %s\n", id, got, want);
-            free(want);
+        }
+        if (g.n_outputs != json_array_size(json_object_get(s, "output_shapes"))) {
+            printf("%s: %zu outputs, TF.js %zu\n", id, g.n_outputs, json_array_size(json_object_get(s, "output_shapes")));
             failures++;
+        }
+        for (o = 0; o < g.n_outputs && o < json_array_size(json_object_get(s, "output_shapes")); o++) {
+            const json_t *want_shape = json_array_get(json_object_get(s, "output_shapes"), o);
+
+            fc_shape_format(&g.outputs[o], 0, got, sizeof(got));
+            if (!shape_equals_json(&g.outputs[o], want_shape)) {
+                char *want = json_dumps(want_shape, JSON_COMPACT);
+
+                printf("%s: output %zu %s, TF.js %s\n", id, o, got, want);
+                free(want);
+                failures++;
+            }
         }
         fc_findings_release(&f);
         fc_graph_release(&g);
         fc_model_release(&m);
     }
+    json_decref(all);
+    *built_out = built;
+    return failures;
+}
+
+static void test_oracle_archs__params_and_shapes_match_tfjs(void **state)
+{
+    size_t built;
+    int failures;
+
+    (void)state;
+    failures = compare_fixture(FIXTURE, &built);
     printf("%zu architectures built by TF.js, %d disagree\n", built, failures);
     assert_true(built >= 200);
     assert_int_equal(failures, 0);
-    json_decref(all);
+}
+
+/* MobileNetV2 (3,538,984 as Keras publishes), a BiLSTM text classifier, a two-input two-output model. */
+static void test_oracle_archs__classic_architectures_match_tfjs(void **state)
+{
+    size_t built;
+    int failures;
+
+    (void)state;
+    failures = compare_fixture(CLASSICS, &built);
+    assert_int_equal(built, 3);
+    assert_int_equal(failures, 0);
 }
 
 static int has_error(const fc_findings *f)
@@ -135,6 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oracle_archs__params_and_shapes_match_tfjs),
+        cmocka_unit_test(test_oracle_archs__classic_architectures_match_tfjs),
         cmocka_unit_test(test_oracle_archs__tfjs_refusals_are_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
