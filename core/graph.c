@@ -31,6 +31,7 @@ void fc_graph_release(fc_graph *graph)
         return;
     fc_free(graph->layers);
     fc_free(graph->outputs);
+    fc_free(graph->shapes);
     fc_graph_init(graph);
 }
 
@@ -170,7 +171,8 @@ static void node_refs(const json_t *node, ref_list *out, const name_index *ix, c
 {
     size_t i;
 
-    memset(out, 0, sizeof(*out));
+    out->len = 0;
+    out->bad = 0;
     if (json_is_object(node)) {
         collect_k3(json_object_get(node, "args"), 0, out, ix, m);
         collect_k3(json_object_get(node, "kwargs"), 0, out, ix, m);
@@ -192,8 +194,9 @@ static void node_refs(const json_t *node, ref_list *out, const name_index *ix, c
 
 /* ---- per-call results ------------------------------------------------------ */
 
+/* One layer call; its output shapes are pool[first .. first + n_outputs). */
 typedef struct call {
-    fc_shape outputs[FC_MAX_OUTPUTS_PER_LAYER];
+    size_t first;
     size_t n_outputs;
     int done;
 } call;
@@ -205,10 +208,46 @@ typedef struct graph_run {
     const char *scope;   /* "outer/" for a nested model, "" at the top */
     fc_graph *graph;
     fc_findings *findings;
-    call **calls;      /* calls[layer][node] */
+    call **calls;      /* calls[layer][node], pointers into one block */
+    call *call_block;  /* every call of every layer */
     size_t *n_calls;   /* per layer */
     int *reported;     /* a finding was already made for the layer */
+    size_t *sum_first; /* pool index of each layer's first-call outputs */
+    size_t pool_cap;   /* capacity of graph->shapes (the pool) */
 } graph_run;
+
+/* The o-th output shape of a call. The pool may move while it grows: use at once. */
+static const fc_shape *call_output(const graph_run *run, const call *c, size_t o)
+{
+    return &run->graph->shapes[c->first + o];
+}
+
+/* Appends n shapes to the pool; returns the index of the first, or SIZE_MAX when out of memory. */
+static size_t pool_add(graph_run *run, const fc_shape *shapes, size_t n)
+{
+    fc_graph *g = run->graph;
+    size_t at = g->n_shapes;
+
+    if (g->n_shapes + n > run->pool_cap) {
+        size_t cap = run->pool_cap ? run->pool_cap * 2 : 64;
+        fc_shape *grown;
+
+        while (cap < g->n_shapes + n)
+            cap *= 2;
+        grown = cap <= SIZE_MAX / sizeof(fc_shape) ? fc_malloc(cap * sizeof(fc_shape)) : NULL;
+        if (grown == NULL)
+            return SIZE_MAX;
+        if (g->n_shapes)
+            memcpy(grown, g->shapes, g->n_shapes * sizeof(fc_shape));
+        fc_free(g->shapes);
+        g->shapes = grown;
+        run->pool_cap = cap;
+    }
+    if (n)
+        memcpy(g->shapes + at, shapes, n * sizeof(fc_shape));
+    g->n_shapes += n;
+    return at;
+}
 
 static const call *find_call(const graph_run *run, const ref *r)
 {
@@ -397,8 +436,12 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     fc_status result;
     size_t o;
 
-    snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
-    memset(&b, 0, sizeof(b));
+    /* Only a nested model needs its JSON pointer (for its own layers' findings). */
+    pointer[0] = '\0';
+    if (strcmp(layer->class_name, "Sequential") == 0 || strcmp(layer->class_name, "Functional") == 0 ||
+        strcmp(layer->class_name, "Model") == 0)
+        snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
+    /* No memset: fc_build is kilobytes of buffers, and fc_layer_build resets every out-field. */
     b.pointer = pointer;
     b.scope = run->scope;
     b.findings = run->findings;
@@ -436,12 +479,13 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     if (result != FC_OK)
         return result;
     c->n_outputs = b.n_outputs < FC_MAX_OUTPUTS_PER_LAYER ? b.n_outputs : FC_MAX_OUTPUTS_PER_LAYER;
-    for (o = 0; o < c->n_outputs; o++)
-        c->outputs[o] = b.outputs[o];
+    c->first = pool_add(run, b.outputs, c->n_outputs);
+    if (c->first == SIZE_MAX)
+        return FC_ERR_NOMEM;
     c->done = 1;
     if (node == 0 || sum->n_outputs == 0) {
         sum->n_outputs = c->n_outputs;
-        memcpy(sum->outputs, c->outputs, c->n_outputs * sizeof(c->outputs[0]));
+        run->sum_first[li] = c->first; /* sum->outputs is set once the pool stops moving */
         sum->known_class = known;
         sum->params_known = known && !b.params_unknown;
         sum->trainable = b.trainable;
@@ -468,7 +512,7 @@ static fc_status run_sequential(graph_run *run, const fc_shape *input)
         }
         if (result != FC_OK)
             return result;
-        current = run->calls[i][0].n_outputs > 0 ? run->calls[i][0].outputs[0] : current;
+        current = run->calls[i][0].n_outputs > 0 ? *call_output(run, &run->calls[i][0], 0) : current;
         if (run->calls[i][0].n_outputs == 0)
             fc_shape_unknown(&current);
     }
@@ -538,7 +582,7 @@ static fc_status run_functional(graph_run *run, const name_index *ix, const fc_s
                         break;
                     }
                     if (refs.items[r].tensor >= 0 && (size_t)refs.items[r].tensor < src->n_outputs)
-                        in[r] = src->outputs[refs.items[r].tensor];
+                        in[r] = *call_output(run, src, (size_t)refs.items[r].tensor);
                     else
                         fc_shape_unknown(&in[r]);
                 }
@@ -563,7 +607,7 @@ static fc_status run_functional(graph_run *run, const name_index *ix, const fc_s
 
             fc_shape_unknown(&run->graph->outputs[i]);
             if (c != NULL && c->done && (size_t)refs.items[i].tensor < c->n_outputs && refs.items[i].tensor >= 0)
-                run->graph->outputs[i] = c->outputs[refs.items[i].tensor];
+                run->graph->outputs[i] = *call_output(run, c, (size_t)refs.items[i].tensor);
         }
     }
     return FC_OK;
@@ -620,16 +664,33 @@ fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, f
     run.calls = fc_calloc(model->n_layers, sizeof(*run.calls));
     run.n_calls = fc_calloc(model->n_layers, sizeof(*run.n_calls));
     run.reported = fc_calloc(model->n_layers, sizeof(*run.reported));
+    run.sum_first = fc_calloc(model->n_layers, sizeof(*run.sum_first));
     if (graph->layers == NULL || graph->outputs == NULL || run.calls == NULL || run.n_calls == NULL ||
-        run.reported == NULL)
+        run.reported == NULL || run.sum_first == NULL)
         goto cleanup;
-    for (i = 0; i < model->n_layers; i++) {
-        size_t n = functional ? json_array_size(json_object_get(model->layers[i].object, "inbound_nodes")) : 1;
+    {
+        size_t total = 0, at = 0;
 
-        run.n_calls[i] = n > 0 ? n : 1;
-        run.calls[i] = fc_calloc(run.n_calls[i], sizeof(*run.calls[i]));
-        if (run.calls[i] == NULL)
+        for (i = 0; i < model->n_layers; i++) {
+            size_t n = functional ? json_array_size(json_object_get(model->layers[i].object, "inbound_nodes")) : 1;
+
+            run.n_calls[i] = n > 0 ? n : 1;
+            total += run.n_calls[i];
+        }
+        /* malloc, not calloc: a call's outputs are written before they are read. */
+        run.call_block = total <= SIZE_MAX / sizeof(call) ? fc_malloc(total * sizeof(call)) : NULL;
+        if (run.call_block == NULL)
             goto cleanup;
+        for (i = 0; i < model->n_layers; i++) {
+            size_t k;
+
+            run.calls[i] = &run.call_block[at];
+            for (k = 0; k < run.n_calls[i]; k++) {
+                run.call_block[at + k].done = 0;
+                run.call_block[at + k].n_outputs = 0;
+            }
+            at += run.n_calls[i];
+        }
     }
     for (i = 0; i < model->n_outputs; i++)
         fc_shape_unknown(&graph->outputs[i]);
@@ -644,15 +705,18 @@ fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, f
             in = inputs[0];
         result = run_sequential(&run, &in);
     }
-    if (result == FC_OK)
+    if (result == FC_OK) {
+        for (i = 0; i < model->n_layers; i++)
+            graph->layers[i].outputs = graph->layers[i].n_outputs ? graph->shapes + run.sum_first[i] : NULL;
         totals(graph);
+    }
 
 cleanup:
-    for (i = 0; run.calls != NULL && i < model->n_layers; i++)
-        fc_free(run.calls[i]);
+    fc_free(run.call_block);
     fc_free(run.calls);
     fc_free(run.n_calls);
     fc_free(run.reported);
+    fc_free(run.sum_first);
     fc_free(ix.slots);
     if (result != FC_OK)
         fc_graph_release(graph);

@@ -5,7 +5,9 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "layers.h"
 
@@ -13,10 +15,39 @@ static const fc_layer_kind *const families[] = {
     fc_layers_core, fc_layers_conv, fc_layers_rnn, fc_layers_merge, fc_layers_norm, fc_layers_model,
 };
 
+/*
+ * All rows of all families sorted by class name, built once (call_once) and
+ * read-only after: a lookup is a binary search instead of a scan of every
+ * family, which mattered for models of hundreds of layers.
+ */
+#define MAX_KINDS 512
+
+static const fc_layer_kind *sorted_kinds[MAX_KINDS];
+static size_t n_sorted_kinds;
+static once_flag sorted_once = ONCE_FLAG_INIT;
+
+static int by_class(const void *a, const void *b)
+{
+    return strcmp((*(const fc_layer_kind *const *)a)->class_name, (*(const fc_layer_kind *const *)b)->class_name);
+}
+
+static void sort_kinds(void)
+{
+    size_t f;
+
+    for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
+        const fc_layer_kind *k;
+
+        for (k = families[f]; k->class_name != NULL && n_sorted_kinds < MAX_KINDS; k++)
+            sorted_kinds[n_sorted_kinds++] = k;
+    }
+    qsort(sorted_kinds, n_sorted_kinds, sizeof(sorted_kinds[0]), by_class);
+}
+
 const fc_layer_kind *fc_layer_kind_find(const char *class_name)
 {
     const char *dot;
-    size_t f;
+    size_t lo = 0, hi;
 
     if (class_name == NULL)
         return NULL;
@@ -26,13 +57,18 @@ const fc_layer_kind *fc_layer_kind_find(const char *class_name)
         dot = strrchr(class_name, '.');
     if (dot != NULL)
         class_name = dot + 1;
-    for (f = 0; f < sizeof(families) / sizeof(families[0]); f++) {
-        const fc_layer_kind *k;
+    call_once(&sorted_once, sort_kinds);
+    hi = n_sorted_kinds;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(class_name, sorted_kinds[mid]->class_name);
 
-        for (k = families[f]; k->class_name != NULL; k++) {
-            if (strcmp(k->class_name, class_name) == 0)
-                return k;
-        }
+        if (c == 0)
+            return sorted_kinds[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
     }
     return NULL;
 }

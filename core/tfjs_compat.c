@@ -3,12 +3,13 @@
  * accepts. Every row was checked with ../shared/oracle (TF.js 4.22): a
  * one-layer model of each registry class, and the options below.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "layers.h"
 #include "tfjs_compat.h"
 
-/* Registry classes TF.js's deserializer does not know ("Unknown layer: X"). */
+/* Registry classes TF.js's deserializer does not know ("Unknown layer: X"), sorted for bsearch. */
 static const char *const missing[] = {
     "ActivityRegularization", "AdditiveAttention", "Attention", "AvgPool1D", "AvgPool2D", "AvgPool3D",
     "Conv1DTranspose", "ConvLSTM1D", "ConvLSTM3D", "Convolution1D", "Convolution1DTranspose", "Convolution2D",
@@ -22,13 +23,17 @@ static const char *const missing[] = {
     "UpSampling1D", "UpSampling3D", "ZeroPadding1D", "ZeroPadding3D",
 };
 
+static int by_name(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, *(const char *const *)elem);
+}
+
 int fc_tfjs_unsupported(const char *class_name, const json_t *config, fc_tfjs_refusal *out)
 {
     const json_t *inner;
-    size_t i;
 
-    for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-        if (strcmp(class_name, missing[i]) == 0) {
+    {
+        if (bsearch(class_name, missing, sizeof(missing) / sizeof(missing[0]), sizeof(missing[0]), by_name) != NULL) {
             out->detail = "";
             out->fix = "# re-implement the layer as a TF.js custom layer, or replace it before converting";
             out->error = "Unknown layer: {class}. This may be due to one of the following reasons:\n"

@@ -14,7 +14,7 @@
 #define FC_MAX_OUTPUTS_PER_LAYER 8
 
 typedef struct fc_layer_summary {
-    fc_shape outputs[FC_MAX_OUTPUTS_PER_LAYER]; /* of the layer's first call */
+    const fc_shape *outputs; /* of the layer's first call; points into fc_graph.shapes */
     size_t n_outputs;     /* 0 when the layer was never reached */
     int64_t trainable;    /* weights, valid when params_known */
     int64_t non_trainable;
@@ -30,6 +30,8 @@ typedef struct fc_graph {
     int64_t trainable;        /* totals, valid when params_known */
     int64_t non_trainable;
     int params_known;
+    fc_shape *shapes;         /* owned; every call's output shapes, one compact pool */
+    size_t n_shapes;
 } fc_graph;
 
 /* Zeroes *graph. */
