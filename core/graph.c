@@ -434,7 +434,6 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     char pointer[200];
     int known;
     fc_status result;
-    size_t o;
 
     /* Only a nested model needs its JSON pointer (for its own layers' findings). */
     pointer[0] = '\0';

@@ -66,6 +66,31 @@ static void adopt_problem(fc_build *b, const fc_build *inner)
         fc_build_var(b, inner->var_names[i], "%s", inner->var_values[i]);
 }
 
+/*
+ * Builds the layer a wrapper holds on one input. Returns 1 when the caller
+ * may go on with *inner; 0 when b is already settled (an unknown wrapped
+ * class leaves everything unknown, a wrapped problem becomes the wrapper's).
+ */
+static int build_wrapped(fc_build *b, const json_t *layer, const fc_shape *input, fc_build *inner,
+                         fc_status *result)
+{
+    int known;
+
+    *result = fc_layer_build_object(layer, input, 1, b->target, b->depth, inner, &known);
+    if (*result != FC_OK)
+        return 0;
+    if (!known) {
+        fc_build_unknown_output(b);
+        b->params_unknown = 1;
+        return 0;
+    }
+    if (inner->has_problem) {
+        adopt_problem(b, inner);
+        return 0;
+    }
+    return 1;
+}
+
 /* Adds a wrapped layer's weights, keeping what it could not count (unknown, beyond 2^53). */
 static void add_wrapped_params(fc_build *b, const fc_build *inner)
 {
@@ -455,18 +480,8 @@ static fc_status bidirectional_build(fc_build *b)
         b->params_unknown = 1;
         return FC_OK;
     }
-    result = fc_layer_build_object(layer, b->inputs, 1, b->target, b->depth, &inner, &known);
-    if (result != FC_OK)
+    if (!build_wrapped(b, layer, b->inputs, &inner, &result))
         return result;
-    if (!known) {
-        fc_build_unknown_output(b);
-        b->params_unknown = 1;
-        return FC_OK;
-    }
-    if (inner.has_problem) {
-        adopt_problem(b, &inner);
-        return FC_OK;
-    }
     head = inner.outputs[0];
     if (mode != NULL && strcmp(mode, "concat") == 0 && head.rank >= 1)
         head.dims[head.rank - 1] = fc_dim_mul(head.dims[head.rank - 1], 2);
@@ -516,7 +531,7 @@ static fc_status time_distributed_build(fc_build *b)
     fc_build inner;
     fc_shape child;
     size_t o;
-    int i, known;
+    int i;
     fc_status result;
 
     if (b->n_inputs == 0) {
@@ -531,18 +546,8 @@ static fc_status time_distributed_build(fc_build *b)
     child.dims[0] = in->dims[0];
     for (i = 2; i < in->rank; i++)
         child.dims[i - 1] = in->dims[i];
-    result = fc_layer_build_object(layer, &child, 1, b->target, b->depth, &inner, &known);
-    if (result != FC_OK)
+    if (!build_wrapped(b, layer, &child, &inner, &result))
         return result;
-    if (!known) {
-        fc_build_unknown_output(b);
-        b->params_unknown = 1;
-        return FC_OK;
-    }
-    if (inner.has_problem) {
-        adopt_problem(b, &inner);
-        return FC_OK;
-    }
     for (o = 0; o < inner.n_outputs; o++) {
         const fc_shape *s = &inner.outputs[o];
         fc_shape *out = &b->outputs[o];
