@@ -30,7 +30,7 @@ static fc_status input_layer_build(fc_build *b)
     b->n_outputs = 1;
     if (b->n_inputs > 0)
         b->outputs[0] = b->inputs[0];
-    else if (json_is_array(shape) && fc_shape_from_json(shape, 1, "", &s, NULL) == FC_OK)
+    else if (fc_shape_read_declared(shape, &s))
         b->outputs[0] = s;
     else
         fc_shape_unknown(&b->outputs[0]);

@@ -132,12 +132,11 @@ static int declared_input_shape(const json_t *config, const char *class_name, fc
 
     for (k = 0; k < sizeof(batch_keys) / sizeof(batch_keys[0]); k++) {
         v = json_object_get(config, batch_keys[k]);
-        if (json_is_array(v) && fc_shape_from_json(v, 1, "", out, NULL) == FC_OK)
+        if (fc_shape_read_declared(v, out))
             return 1;
     }
     v = json_object_get(config, "input_shape");
-    if (json_is_array(v) && json_array_size(v) < FC_MAX_RANK &&
-        fc_shape_from_json(v, 1, "", &inner, NULL) == FC_OK) {
+    if (json_is_array(v) && json_array_size(v) < FC_MAX_RANK && fc_shape_read_declared(v, &inner)) {
         out->rank = inner.rank + 1;
         out->dims[0] = FC_DIM_UNKNOWN;
         for (i = 0; i < inner.rank; i++)
@@ -416,7 +415,7 @@ static fc_status sequential_input(const json_t *topo, const json_t *layers, cons
         build = json_object_get(json_object_get(topo, "config"), "build_input_shape");
         if (build == NULL)
             build = json_object_get(json_object_get(topo, "build_config"), "input_shape");
-        if (!json_is_array(build) || fc_shape_from_json(build, 1, "", &shape, NULL) != FC_OK) {
+        if (!fc_shape_read_declared(build, &shape)) {
             fc_shape_unknown(&shape);
             model->deferred_input = 1;
         }

@@ -46,6 +46,29 @@ fc_status fc_shape_from_json(const json_t *arr, int allow_null, const char *path
     return FC_OK;
 }
 
+int fc_shape_read_declared(const json_t *arr, fc_shape *out)
+{
+    size_t i;
+
+    fc_shape_unknown(out);
+    if (!json_is_array(arr) || json_array_size(arr) > FC_MAX_RANK)
+        return 0;
+    for (i = 0; i < json_array_size(arr); i++) {
+        const json_t *d = json_array_get(arr, i);
+
+        if (json_is_null(d) || (json_is_integer(d) && json_integer_value(d) == -1)) {
+            out->dims[i] = FC_DIM_UNKNOWN;
+        } else if (json_is_integer(d) && json_integer_value(d) >= 0) {
+            out->dims[i] = json_integer_value(d) > FC_DIM_MAX ? FC_DIM_MAX + 1 : (int64_t)json_integer_value(d);
+        } else {
+            fc_shape_unknown(out);
+            return 0;
+        }
+    }
+    out->rank = (int)json_array_size(arr);
+    return 1;
+}
+
 json_t *fc_shape_to_json(const fc_shape *shape)
 {
     json_t *arr;

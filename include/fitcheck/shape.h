@@ -39,6 +39,15 @@ void fc_shape_unknown(fc_shape *shape);
 fc_status fc_shape_from_json(const json_t *arr, int allow_null, const char *path, fc_shape *out,
                              fc_error *err);
 
+/*
+ * Reads a shape a model descriptor declares (batch_shape, input_shape, ...):
+ * null or -1 is unknown, and an integer beyond FC_DIM_MAX is kept as
+ * FC_DIM_MAX + 1 so that inference reports it (DIM_OVERFLOW) instead of
+ * dropping it. Returns 1 on success, 0 when arr is not an array of at most
+ * FC_MAX_RANK integers and nulls (*out is then unknown).
+ */
+int fc_shape_read_declared(const json_t *arr, fc_shape *out);
+
 /* New reference: the shape as a JSON array with null for unknown dims, or JSON null
  * when the rank is unknown. NULL only when out of memory. */
 json_t *fc_shape_to_json(const fc_shape *shape);
