@@ -1,11 +1,17 @@
 /*
- * dataset.c - reading the x / y array headers of a request.
+ * dataset.c - reading the x / y array descriptions of a request: headers
+ * ({shape, dtype, stats}) or samples ({values: nested arrays}), whose shape
+ * and statistics are then computed here.
  */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fitcheck/alloc.h"
 #include "fitcheck/dataset.h"
+
+#define MAX_VALUES_DEPTH FC_MAX_RANK
 
 void fc_arrays_init(fc_arrays *arrays)
 {
@@ -19,28 +25,297 @@ void fc_arrays_release(fc_arrays *arrays)
     for (i = 0; i < arrays->len; i++) {
         fc_free(arrays->items[i].key);
         fc_free(arrays->items[i].dtype);
+        fc_free(arrays->items[i].stats.distinct);
     }
     fc_free(arrays->items);
     fc_arrays_init(arrays);
 }
+
+/* ---- dtypes ----------------------------------------------------------------- */
+
+int fc_dtype_size(const char *dtype)
+{
+    static const struct {
+        const char *name;
+        int size;
+    } sizes[] = {
+        {"float16", 2}, {"bfloat16", 2}, {"float32", 4}, {"float64", 8}, {"int8", 1},   {"int16", 2},
+        {"int32", 4},   {"int64", 8},    {"uint8", 1},   {"uint16", 2},  {"uint32", 4}, {"uint64", 8},
+        {"bool", 1},    {"complex64", 8}, {"complex128", 16},
+    };
+    size_t i;
+
+    for (i = 0; dtype != NULL && i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        if (strcmp(dtype, sizes[i].name) == 0)
+            return sizes[i].size;
+    }
+    return 0;
+}
+
+int fc_dtype_is_non_numeric(const char *dtype)
+{
+    if (dtype == NULL)
+        return 0;
+    return strcmp(dtype, "object") == 0 || strcmp(dtype, "O") == 0 || strcmp(dtype, "str") == 0 ||
+           strcmp(dtype, "string") == 0 || strcmp(dtype, "bytes") == 0 || strncmp(dtype, "<U", 2) == 0 ||
+           strncmp(dtype, ">U", 2) == 0 || strncmp(dtype, "|S", 2) == 0 || strncmp(dtype, "str", 3) == 0;
+}
+
+int fc_dtype_is_integer(const char *dtype)
+{
+    return dtype != NULL && (strncmp(dtype, "int", 3) == 0 || strncmp(dtype, "uint", 4) == 0 ||
+                             strcmp(dtype, "bool") == 0);
+}
+
+/* ---- stats ------------------------------------------------------------------ */
+
+static void stats_unknown(fc_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->nan_count = -1;
+    st->inf_count = -1;
+    st->distinct_count = -1;
+    st->all_integers = -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Sets the distinct values from a JSON array of numbers (sorted, deduplicated). */
+static fc_status stats_distinct_from_json(fc_stats *st, const json_t *arr, const char *path, fc_error *err)
+{
+    size_t i, n = json_array_size(arr), out = 0;
+
+    if (n > FC_MAX_DISTINCT)
+        return fc_error_set(err, FC_ERR_INVALID, path, "distinct may list at most %d values", FC_MAX_DISTINCT);
+    st->distinct = fc_calloc(n ? n : 1, sizeof(double));
+    if (st->distinct == NULL)
+        return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+    for (i = 0; i < n; i++) {
+        const json_t *v = json_array_get(arr, i);
+
+        if (!json_is_number(v))
+            return fc_error_set(err, FC_ERR_INVALID, path, "distinct must be a list of numbers");
+        st->distinct[i] = json_number_value(v);
+    }
+    qsort(st->distinct, n, sizeof(double), cmp_double);
+    for (i = 0; i < n; i++) {
+        if (out == 0 || st->distinct[out - 1] != st->distinct[i])
+            st->distinct[out++] = st->distinct[i];
+    }
+    st->n_distinct = out;
+    return FC_OK;
+}
+
+static fc_status stats_from_json(const json_t *obj, const char *path, fc_stats *st, fc_error *err)
+{
+    const json_t *min = json_object_get(obj, "min"), *max = json_object_get(obj, "max");
+    const json_t *nan = json_object_get(obj, "nan_count"), *inf = json_object_get(obj, "inf_count");
+    const json_t *distinct = json_object_get(obj, "distinct"), *dc = json_object_get(obj, "distinct_count");
+    char p[224];
+    size_t i;
+    fc_status result;
+
+    if (json_is_number(min) && json_is_number(max)) {
+        st->has_range = 1;
+        st->min = json_number_value(min);
+        st->max = json_number_value(max);
+        if (st->min > st->max) {
+            snprintf(p, sizeof(p), "%s/min", path);
+            return fc_error_set(err, FC_ERR_INVALID, p, "min is larger than max");
+        }
+    }
+    if (json_is_integer(nan) && json_integer_value(nan) >= 0)
+        st->nan_count = json_integer_value(nan);
+    if (json_is_integer(inf) && json_integer_value(inf) >= 0)
+        st->inf_count = json_integer_value(inf);
+    if (json_is_array(distinct)) {
+        snprintf(p, sizeof(p), "%s/distinct", path);
+        result = stats_distinct_from_json(st, distinct, p, err);
+        if (result != FC_OK)
+            return result;
+        /* A list without a count (or with a null count) is taken as complete. */
+        st->distinct_count = json_is_null(dc) && json_object_get(obj, "distinct_count") != NULL
+                                 ? -1
+                                 : (json_is_integer(dc) ? json_integer_value(dc) : (int64_t)st->n_distinct);
+        st->all_integers = 1;
+        for (i = 0; i < st->n_distinct; i++) {
+            if (st->distinct[i] != floor(st->distinct[i]))
+                st->all_integers = 0;
+        }
+        if (!st->has_range && st->n_distinct > 0 && st->distinct_count == (int64_t)st->n_distinct) {
+            st->has_range = 1;
+            st->min = st->distinct[0];
+            st->max = st->distinct[st->n_distinct - 1];
+        }
+    }
+    return FC_OK;
+}
+
+/* ---- values (samples given as nested arrays) ----------------------------- */
+
+typedef struct values_scan {
+    fc_shape shape;        /* learnt from the first element at each depth */
+    fc_stats *st;
+    double distinct[FC_MAX_DISTINCT];
+    size_t n_distinct;
+    int distinct_over;
+    int64_t count;
+    char path[160];        /* where a ragged row was found */
+} values_scan;
+
+static void scan_number(values_scan *sc, const json_t *v)
+{
+    fc_stats *st = sc->st;
+    double d;
+    size_t i;
+
+    sc->count++;
+    if (json_is_null(v)) {
+        st->nan_count++;
+        return;
+    }
+    d = json_is_boolean(v) ? (json_is_true(v) ? 1.0 : 0.0) : json_number_value(v);
+    if (!st->has_range || d < st->min)
+        st->min = d;
+    if (!st->has_range || d > st->max)
+        st->max = d;
+    st->has_range = 1;
+    if (d != floor(d))
+        st->all_integers = 0;
+    if (sc->distinct_over)
+        return;
+    for (i = 0; i < sc->n_distinct; i++) {
+        if (sc->distinct[i] == d)
+            return;
+    }
+    if (sc->n_distinct == FC_MAX_DISTINCT)
+        sc->distinct_over = 1;
+    else
+        sc->distinct[sc->n_distinct++] = d;
+}
+
+/* Walks nested arrays; every row at a depth must have the length the first one had. */
+static fc_status scan_values(values_scan *sc, const json_t *v, int depth, const char *path, fc_error *err)
+{
+    size_t i, n;
+    char child[224];
+    fc_status result;
+
+    if (!json_is_array(v)) {
+        if (depth != sc->shape.rank)
+            return fc_error_set(err, FC_ERR_INVALID, path, "values are ragged: a number where a list was expected");
+        if (!json_is_number(v) && !json_is_null(v) && !json_is_boolean(v))
+            return fc_error_set(err, FC_ERR_INVALID, path, "values must be numbers, booleans or null (NaN)");
+        scan_number(sc, v);
+        return FC_OK;
+    }
+    n = json_array_size(v);
+    if (depth == sc->shape.rank) {
+        /* first time this deep: learn the length */
+        if (depth >= FC_MAX_RANK || (depth > 0 && sc->count > 0))
+            return fc_error_set(err, FC_ERR_INVALID, path, "values are ragged or nested deeper than %d", FC_MAX_RANK);
+        sc->shape.dims[depth] = (int64_t)n;
+        sc->shape.rank = depth + 1;
+    } else if (depth > sc->shape.rank || sc->shape.dims[depth] != (int64_t)n) {
+        return fc_error_set(err, FC_ERR_INVALID, path, "values are ragged: this row has %zu entries, the first "
+                            "row at this depth has %lld", n, (long long)sc->shape.dims[depth]);
+    }
+    for (i = 0; i < n; i++) {
+        snprintf(child, sizeof(child), "%s/%zu", path, i);
+        result = scan_values(sc, json_array_get(v, i), depth + 1, child, err);
+        if (result != FC_OK)
+            return result;
+    }
+    return FC_OK;
+}
+
+static fc_status stats_from_values(const json_t *values, const char *path, fc_tensor *t, fc_error *err)
+{
+    values_scan *sc = fc_calloc(1, sizeof(*sc));
+    fc_status result;
+
+    if (sc == NULL)
+        return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+    sc->st = &t->stats;
+    t->stats.nan_count = 0;
+    t->stats.inf_count = 0; /* JSON has no infinities */
+    t->stats.all_integers = 1;
+    result = scan_values(sc, values, 0, path, err);
+    if (result == FC_OK && sc->shape.rank == 0)
+        result = fc_error_set(err, FC_ERR_INVALID, path, "values must be a list of samples");
+    if (result == FC_OK) {
+        t->shape = sc->shape;
+        if (!sc->distinct_over) {
+            t->stats.distinct = fc_calloc(sc->n_distinct ? sc->n_distinct : 1, sizeof(double));
+            if (t->stats.distinct == NULL) {
+                result = fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+            } else {
+                memcpy(t->stats.distinct, sc->distinct, sc->n_distinct * sizeof(double));
+                qsort(t->stats.distinct, sc->n_distinct, sizeof(double), cmp_double);
+                t->stats.n_distinct = sc->n_distinct;
+                t->stats.distinct_count = (int64_t)sc->n_distinct;
+            }
+        }
+        if (sc->count == 0)
+            t->stats.all_integers = -1;
+    }
+    fc_free(sc);
+    return result;
+}
+
+/* ---- tensors ---------------------------------------------------------------- */
 
 static fc_status read_tensor(const json_t *v, const char *pointer, const char *key, fc_tensor *t, fc_error *err)
 {
     char spath[160];
     const json_t *dtype = json_object_get(v, "dtype");
     const json_t *stats = json_object_get(v, "stats");
+    const json_t *values = json_object_get(v, "values");
+    const json_t *shape = json_object_get(v, "shape");
+    fc_shape declared;
     fc_status result;
+    int i;
 
     snprintf(t->pointer, sizeof(t->pointer), "%s", pointer);
+    stats_unknown(&t->stats);
     if (!json_is_object(v))
         return fc_error_set(err, FC_ERR_INVALID, pointer,
                             "an array header must be an object like {\"shape\": [100, 784], \"dtype\": \"float32\"}");
-    snprintf(spath, sizeof(spath), "%s/shape", pointer);
-    if (json_object_get(v, "shape") == NULL)
-        return fc_error_set(err, FC_ERR_INVALID, spath, "an array header needs a \"shape\"");
-    result = fc_shape_from_json(json_object_get(v, "shape"), 1, spath, &t->shape, err);
-    if (result != FC_OK)
-        return result;
+    if (shape == NULL && values == NULL) {
+        snprintf(spath, sizeof(spath), "%s/shape", pointer);
+        return fc_error_set(err, FC_ERR_INVALID, spath, "an array needs a \"shape\" (or its \"values\")");
+    }
+    if (values != NULL) {
+        snprintf(spath, sizeof(spath), "%s/values", pointer);
+        result = stats_from_values(values, spath, t, err);
+        if (result != FC_OK)
+            return result;
+    }
+    if (shape != NULL) {
+        snprintf(spath, sizeof(spath), "%s/shape", pointer);
+        result = fc_shape_from_json(shape, 1, spath, values ? &declared : &t->shape, err);
+        if (result != FC_OK)
+            return result;
+        if (values != NULL) {
+            int agree = declared.rank == t->shape.rank;
+
+            for (i = 0; agree && i < declared.rank; i++)
+                agree = declared.dims[i] == FC_DIM_UNKNOWN || declared.dims[i] == t->shape.dims[i];
+            if (!agree) {
+                char a[128], b[128];
+
+                fc_shape_format(&declared, 0, a, sizeof(a));
+                fc_shape_format(&t->shape, 0, b, sizeof(b));
+                return fc_error_set(err, FC_ERR_INVALID, spath, "the declared shape %s disagrees with the values, "
+                                    "which have shape %s", a, b);
+            }
+        }
+    }
     if (t->shape.rank == 0)
         return fc_error_set(err, FC_ERR_INVALID, spath, "a dataset array needs at least the sample axis");
     if (dtype != NULL && !json_is_string(dtype)) {
@@ -51,18 +326,29 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
         snprintf(spath, sizeof(spath), "%s/stats", pointer);
         return fc_error_set(err, FC_ERR_INVALID, spath, "stats must be an object");
     }
-    t->stats = stats;
-    t->dtype = dtype ? fc_strdup(json_string_value(dtype)) : NULL;
+    if (stats != NULL && values == NULL) {
+        snprintf(spath, sizeof(spath), "%s/stats", pointer);
+        result = stats_from_json(stats, spath, &t->stats, err);
+        if (result != FC_OK)
+            return result;
+    }
+    t->stats_json = stats;
+    /* Samples given as JSON numbers: Python would make them float64 (or int64 when all whole). */
+    if (dtype == NULL && values != NULL)
+        t->dtype = fc_strdup(t->stats.all_integers == 1 ? "int64" : "float64");
+    else
+        t->dtype = dtype ? fc_strdup(json_string_value(dtype)) : NULL;
     t->key = key ? fc_strdup(key) : NULL;
-    if ((dtype != NULL && t->dtype == NULL) || (key != NULL && t->key == NULL))
+    if (((dtype != NULL || values != NULL) && t->dtype == NULL) || (key != NULL && t->key == NULL))
         return fc_error_set(err, FC_ERR_NOMEM, pointer, "out of memory");
     return FC_OK;
 }
 
-/* A tensor header is an object with "shape"; a dict of tensors is any other object. */
+/* A tensor is an object with "shape", "values" or "dtype"; a dict of tensors is any other object. */
 static int looks_like_tensor(const json_t *v)
 {
-    return json_is_object(v) && (json_object_get(v, "shape") != NULL || json_object_get(v, "dtype") != NULL);
+    return json_is_object(v) && (json_object_get(v, "shape") != NULL || json_object_get(v, "dtype") != NULL ||
+                                 json_object_get(v, "values") != NULL);
 }
 
 fc_status fc_arrays_parse(const json_t *v, const char *path, fc_arrays *arrays, fc_error *err)

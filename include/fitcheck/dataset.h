@@ -22,13 +22,37 @@ typedef enum fc_data_form {
     FC_DATA_DICT      /* {"name": tensor}, matched by name */
 } fc_data_form;
 
+#define FC_MAX_DISTINCT 256
+
+/* What is known of an array's values: from its "stats", or computed from "values". */
+typedef struct fc_stats {
+    int has_range;          /* min and max are known (over the finite values) */
+    double min, max;
+    int64_t nan_count;      /* -1 when not known */
+    int64_t inf_count;      /* -1 when not known */
+    int64_t distinct_count; /* number of distinct values; -1 when not known or over FC_MAX_DISTINCT */
+    double *distinct;       /* owned; sorted; n_distinct values (all of them when distinct_count >= 0) */
+    size_t n_distinct;
+    int all_integers;       /* every value is a whole number (1), some is not (0), unknown (-1) */
+} fc_stats;
+
 typedef struct fc_tensor {
     char *key;          /* owned; the dict key, NULL for single/list forms */
     fc_shape shape;     /* with the sample axis first */
     char *dtype;        /* owned; NULL when not given */
-    const json_t *stats;/* borrowed from the request; NULL when not given */
+    const json_t *stats_json; /* borrowed from the request; NULL when not given */
+    fc_stats stats;     /* parsed stats (or computed from "values") */
     char pointer[128];  /* JSON pointer of this tensor in the request */
 } fc_tensor;
+
+/* Bytes one element of a NumPy dtype takes ("float32" -> 4); 0 when unknown or not fixed-size. */
+int fc_dtype_size(const char *dtype);
+
+/* 1 for dtypes Keras cannot turn into a numeric tensor (object, str, bytes, <U.., S..). */
+int fc_dtype_is_non_numeric(const char *dtype);
+
+/* 1 for integer and bool dtypes (int8..uint64, bool). */
+int fc_dtype_is_integer(const char *dtype);
 
 typedef struct fc_arrays {
     fc_data_form form;
@@ -41,6 +65,9 @@ void fc_arrays_init(fc_arrays *arrays);
 
 /*
  * Reads x or y from the request. v may be NULL (not given: FC_DATA_NONE).
+ * A tensor is {"shape", "dtype", "stats"} or {"values": nested arrays,
+ * "dtype"}: with values the shape and stats are computed (null counts as
+ * NaN), and a "shape" given beside them must agree.
  * path is v's JSON pointer ("/data/x"). Fails with FC_ERR_INVALID and
  * err->path at the offending value when v is not a tensor, a non-empty list
  * of tensors or a non-empty object of tensors, or a tensor has no valid
