@@ -14,6 +14,15 @@ fc_status fc_check_inputs(const fc_request *req, fc_findings *out);
 /* The output activation against the loss (request compile.loss, else the descriptor's). */
 fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out);
 
+/* y against each output and the loss: shapes, one-hot vs sparse, label ranges. */
+fc_status fc_check_labels(const fc_request *req, fc_findings *out);
+
+/* dtypes, non-finite and constant values, fit settings against the sample count, a missing loss. */
+fc_status fc_check_data(const fc_request *req, fc_findings *out);
+
+/* Bytes an array takes (as dtype_override when not NULL), or -1 when unknown. */
+int64_t fc_tensor_bytes(const fc_tensor *t, const char *dtype_override);
+
 /* Sample counts of every array in x and y agree. */
 fc_status fc_check_cardinality(const fc_request *req, fc_findings *out);
 

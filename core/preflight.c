@@ -282,6 +282,10 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
         result = fc_check_cardinality(req, findings);
     if (result == FC_OK)
         result = fc_check_activation_loss(req, findings);
+    if (result == FC_OK)
+        result = fc_check_labels(req, findings);
+    if (result == FC_OK)
+        result = fc_check_data(req, findings);
     return result;
 }
 

@@ -1,0 +1,252 @@
+/*
+ * check_data.c - what the arrays hold and how fit will walk them: dtypes
+ * (non-numeric arrays, silent casts, unscaled pixels), non-finite and
+ * constant values, batch_size / steps_per_epoch / validation_split against
+ * the number of samples, and fit without a loss.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "fitcheck/loss.h"
+
+#define VAR(n, v) {n, v}
+
+/* "x", "x['pixels']", "y[1]" as the user would write the array. */
+static void array_name(const char *base, const fc_arrays *a, size_t i, char *buf, size_t size)
+{
+    if (a->form == FC_DATA_DICT)
+        snprintf(buf, size, "%s['%s']", base, a->items[i].key);
+    else if (a->form == FC_DATA_LIST)
+        snprintf(buf, size, "%s[%zu]", base, i);
+    else
+        snprintf(buf, size, "%s", base);
+}
+
+static void human_bytes(double bytes, char *buf, size_t size)
+{
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    size_t u = 0;
+
+    while (bytes >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        bytes /= 1000.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, size, "%.0f bytes", bytes);
+    else
+        snprintf(buf, size, "%.1f %s", bytes, units[u]);
+}
+
+/* Bytes of an array, or -1 when a dimension or the dtype is unknown. */
+int64_t fc_tensor_bytes(const fc_tensor *t, const char *dtype_override)
+{
+    int64_t n, bytes;
+    int size = fc_dtype_size(dtype_override ? dtype_override : (t->dtype ? t->dtype : "float32"));
+
+    if (size == 0 || !fc_shape_num_elements(&t->shape, 0, &n) || !fc_mul_i64(n, size, &bytes))
+        return -1;
+    return bytes;
+}
+
+static int model_rescales(const fc_model *m)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_layers; i++) {
+        const char *c = m->layers[i].class_name;
+
+        if (strcmp(c, "Rescaling") == 0 || strcmp(c, "Normalization") == 0 || strcmp(c, "BatchNormalization") == 0 ||
+            strcmp(c, "LayerNormalization") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const char *which, const char *var, int is_x,
+                             fc_findings *out)
+{
+    const char *dtype = t->dtype;
+    char cast[32], range[128];
+    int64_t bytes;
+
+    if (dtype == NULL)
+        return FC_OK;
+    if (fc_dtype_is_non_numeric(dtype)) {
+        fc_var vars[] = {VAR("which", which), VAR("dtype", dtype), VAR("var", var),
+                         VAR("object_type", strcmp(dtype, "object") == 0 ? "float" : dtype)};
+        return fc_findings_add(out, FC_DTYPE_NOT_NUMERIC, req->framework, "{which} has dtype {dtype}", t->pointer,
+                               NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]))
+                   ? FC_OK
+                   : FC_ERR_NOMEM;
+    }
+    if (is_x && req->framework != FC_FW_TFJS &&
+        (strcmp(dtype, "float64") == 0 || strcmp(dtype, "float16") == 0 || fc_dtype_is_integer(dtype))) {
+        bytes = fc_tensor_bytes(t, "float32");
+        if (bytes >= 0)
+            human_bytes((double)bytes, cast, sizeof(cast));
+        else
+            snprintf(cast, sizeof(cast), "unknown size");
+        fc_var vars[] = {VAR("which", which), VAR("dtype", dtype), VAR("var", var), VAR("target_dtype", "float32"),
+                         VAR("cast_bytes", cast),
+                         VAR("how", fc_dtype_is_integer(dtype)
+                                        ? "Keras casts integer arrays to the input's dtype when it feeds the model."
+                                        : "Keras's data adapter casts every floating array to float32 (floatx).")};
+        if (fc_findings_add(out, FC_DTYPE_CAST, req->framework, "{which} is {dtype}: Keras casts it to float32",
+                            t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    if (is_x && !model_rescales(&req->model) &&
+        ((strcmp(dtype, "uint8") == 0 && (!t->stats.has_range || t->stats.max > 1)) ||
+         (t->stats.has_range && t->stats.min >= 0 && t->stats.max > 2 && t->stats.max <= 255 &&
+          strncmp(dtype, "int", 3) != 0 && t->shape.rank >= 3))) {
+        if (t->stats.has_range)
+            snprintf(range, sizeof(range), "holds values from %g to %g", t->stats.min, t->stats.max);
+        else
+            snprintf(range, sizeof(range), "is uint8 (0-255)");
+        fc_var vars[] = {VAR("which", which), VAR("range_detail", range)};
+        if (fc_findings_add(out, FC_UNSCALED_INPUT, req->framework, "{which} {range_detail}, with no rescaling",
+                            t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
+static fc_status check_values(const fc_request *req, const fc_tensor *t, const char *which, const char *var,
+                              int is_x, fc_findings *out)
+{
+    const fc_stats *st = &t->stats;
+    char nan[32], inf[32], value[32];
+
+    if (st->nan_count > 0 || st->inf_count > 0) {
+        snprintf(nan, sizeof(nan), "%lld", (long long)(st->nan_count > 0 ? st->nan_count : 0));
+        snprintf(inf, sizeof(inf), "%lld", (long long)(st->inf_count > 0 ? st->inf_count : 0));
+        fc_var vars[] = {VAR("which", which), VAR("nan", nan), VAR("inf", inf), VAR("var", var)};
+        if (fc_findings_add(out, FC_DATA_NOT_FINITE, req->framework, "{which} holds {nan} NaN and {inf} infinite values",
+                            t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    if (st->has_range && st->min == st->max && t->shape.dims[0] > 1) {
+        snprintf(value, sizeof(value), "%g", st->min);
+        fc_var vars[] = {
+            VAR("which", which), VAR("value", value), VAR("var", var),
+            VAR("consequence", is_x ? "the model sees no difference between samples and can only learn the average "
+                                      "target."
+                                    : "there is a single target (a single class), so there is nothing to learn.")};
+        if (fc_findings_add(out, FC_CONSTANT_DATA, req->framework, "{which} is constant ({value})", t->pointer, NULL,
+                            NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
+static fc_status check_set(const fc_request *req, const fc_arrays *a, const char *base, int is_x, fc_findings *out)
+{
+    char which[160];
+    size_t i;
+    fc_status result = FC_OK;
+
+    for (i = 0; i < a->len && result == FC_OK; i++) {
+        array_name(base, a, i, which, sizeof(which));
+        result = check_dtype(req, &a->items[i], which, base, is_x, out);
+        if (result == FC_OK)
+            result = check_values(req, &a->items[i], which, base, is_x, out);
+    }
+    return result;
+}
+
+/* Samples fit sees: the first known sample count of x. */
+static int64_t samples(const fc_request *req)
+{
+    size_t i;
+
+    for (i = 0; i < req->x.len; i++) {
+        if (req->x.items[i].shape.dims[0] != FC_DIM_UNKNOWN)
+            return req->x.items[i].shape.dims[0];
+    }
+    return -1;
+}
+
+static fc_status check_fit(const fc_request *req, fc_findings *out)
+{
+    int64_t n = samples(req), train = n, split_at, batches, needed;
+    double vs = req->validation_split;
+    char a[32], b[32], c[32], d[32], e[32], f[32];
+    const json_t *compile = json_object_get(req->body, "compile");
+
+    if (json_is_object(compile) &&
+        (json_object_get(compile, "loss") == NULL || json_is_null(json_object_get(compile, "loss")))) {
+        fc_var vars[] = {VAR("suggest", "sparse_categorical_crossentropy")};
+        if (fc_findings_add(out, FC_FIT_WITHOUT_LOSS, req->framework, "compile has no loss", "/compile", NULL, NULL,
+                            vars, 1) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    if (n <= 0)
+        return FC_OK;
+    /* validation_split: Keras and TF.js take the last fraction, floor(n * (1 - split)) for training. */
+    if (vs > 0.0 && (req->framework != FC_FW_TFJS || vs < 1.0)) {
+        split_at = (int64_t)floor((double)n * (1.0 - vs));
+        if (split_at <= 0 || split_at >= n) {
+            snprintf(a, sizeof(a), "%g", vs);
+            snprintf(b, sizeof(b), "%lld", (long long)n);
+            snprintf(c, sizeof(c), "%lld", (long long)split_at);
+            snprintf(d, sizeof(d), "%g", n >= 10 ? 0.1 : (n >= 2 ? 1.0 / (double)n : 0.0));
+            fc_var vars[] = {VAR("split", a), VAR("n", b), VAR("split_at", c), VAR("suggest", d),
+                             VAR("which_empty", split_at <= 0 ? "no sample is left for training"
+                                                              : "no sample is left for validation")};
+            if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, req->framework,
+                                "validation_split={split} on {n} samples: {which_empty}", "/fit/validation_split",
+                                NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+                return FC_ERR_NOMEM;
+            if (req->framework == FC_FW_TFJS)
+                out->items[out->len - 1].severity = FC_SEV_WARNING; /* TF.js does not raise */
+        }
+        if (split_at > 0)
+            train = split_at;
+    }
+    batches = (train + req->batch_size - 1) / req->batch_size;
+    if (req->batch_size > train) {
+        snprintf(a, sizeof(a), "%lld", (long long)req->batch_size);
+        snprintf(b, sizeof(b), "%lld", (long long)train);
+        snprintf(c, sizeof(c), "%lld", (long long)(train >= 32 ? 32 : train));
+        fc_var vars[] = {VAR("batch_size", a), VAR("n", b), VAR("suggest", c)};
+        if (fc_findings_add(out, FC_BATCH_LARGER_THAN_DATASET, req->framework,
+                            "batch_size {batch_size} > {n} samples: one batch per epoch", "/fit/batch_size", NULL,
+                            NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    if (req->steps_per_epoch > 0 && req->steps_per_epoch > batches && req->framework != FC_FW_TFJS) {
+        needed = req->steps_per_epoch > INT64_MAX / req->epochs ? INT64_MAX : req->steps_per_epoch * req->epochs;
+        snprintf(a, sizeof(a), "%lld", (long long)req->steps_per_epoch);
+        snprintf(b, sizeof(b), "%lld", (long long)req->epochs);
+        snprintf(c, sizeof(c), "%lld", (long long)needed);
+        snprintf(d, sizeof(d), "%lld", (long long)train);
+        snprintf(e, sizeof(e), "%lld", (long long)req->batch_size);
+        snprintf(f, sizeof(f), "%lld", (long long)batches);
+        fc_var vars[] = {
+            VAR("steps", a), VAR("epochs", b), VAR("needed", c), VAR("n", d), VAR("batch_size", e),
+            VAR("available", f),
+            VAR("behaviour", req->framework == FC_FW_KERAS3
+                                 ? "Keras 3 runs the batches there are in every epoch and warns each time: each "
+                                   "epoch is shorter than asked."
+                                 : "tf.keras 2 runs steps across epoch boundaries until all batches of all epochs "
+                                   "are used, then stops the remaining epochs: training ends early.")};
+        if (fc_findings_add(out, FC_INPUT_RAN_OUT, req->framework,
+                            "steps_per_epoch={steps} but the arrays give {available} batches per epoch",
+                            "/fit/steps_per_epoch", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
+fc_status fc_check_data(const fc_request *req, fc_findings *out)
+{
+    fc_status result = check_set(req, &req->x, "x", 1, out);
+
+    if (result == FC_OK)
+        result = check_set(req, &req->y, "y", 0, out);
+    if (result == FC_OK)
+        result = check_fit(req, out);
+    return result;
+}

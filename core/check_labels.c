@@ -1,0 +1,386 @@
+/*
+ * check_labels.c - targets (y) against the model's outputs and the loss.
+ *
+ * Per loss, what each framework does with y (../shared/research/keras-semantics.md Q3):
+ * Keras 3 squeezes or expands y only when the ranks differ by one and the
+ * longer ends in 1 (losses/loss.py squeeze_or_expand_to_same_rank);
+ * tf.keras 2 first expands any rank-1 y to (N, 1) when the output has rank 2
+ * (compile_utils.match_dtype_and_rank), which makes some mistakes silent
+ * broadcasts; TF.js wants exactly the output's shape (the last axis 1 for a
+ * sparse loss) after expanding a 1-D y to (N, 1) (training.ts standardizeInputData).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "checks.h"
+#include "fitcheck/loss.h"
+
+#define VAR(n, v) {n, v}
+
+/* The y array feeding output i, or NULL. */
+static const fc_tensor *target_for(const fc_request *req, size_t i)
+{
+    const fc_arrays *y = &req->y;
+    size_t k;
+
+    switch (y->form) {
+    case FC_DATA_NONE:
+        return NULL;
+    case FC_DATA_SINGLE:
+        return i == 0 ? &y->items[0] : NULL;
+    case FC_DATA_LIST:
+        return i < y->len ? &y->items[i] : NULL;
+    case FC_DATA_DICT:
+        for (k = 0; k < y->len; k++) {
+            if (strcmp(y->items[k].key, req->model.outputs[i].name) == 0)
+                return &y->items[k];
+        }
+        return NULL;
+    }
+    return NULL;
+}
+
+/* Everything the label findings' templates may name. */
+typedef struct label_ctx {
+    const fc_request *req;
+    const char *output;
+    const fc_shape *out;
+    const fc_tensor *y;
+    fc_loss loss;
+    int64_t units, n;
+    char units_s[24], n_s[24], batch_s[24], flat_s[32];
+    char y_shape[256], out_shape[256], y_batch[256], out_batch[256], y_js[256], y_sample_js[256], y_k2[256];
+    char min_s[32], max_s[32];
+} label_ctx;
+
+static void fmt_num(char *buf, size_t size, double v)
+{
+    if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
+        snprintf(buf, size, "%lld", (long long)v);
+    else
+        snprintf(buf, size, "%g", v);
+}
+
+/* Shape with the batch axis shown as Keras shows it: the batch size when every batch is full, else None. */
+static void batched(const fc_shape *s, int64_t n, int64_t bs, char *buf, size_t size)
+{
+    fc_shape b = *s;
+
+    if (b.rank >= 1)
+        b.dims[0] = (n != FC_DIM_UNKNOWN && bs > 0 && n % bs == 0) ? bs : FC_DIM_UNKNOWN;
+    fc_shape_format(&b, 0, buf, size);
+}
+
+static void ctx_fill(label_ctx *c)
+{
+    const fc_shape *ys = &c->y->shape;
+    fc_shape k2 = *ys;
+    int64_t bs = c->req->batch_size, flat;
+
+    c->units = c->out->dims[c->out->rank - 1];
+    c->n = ys->dims[0];
+    snprintf(c->units_s, sizeof(c->units_s), "%lld", (long long)c->units);
+    snprintf(c->n_s, sizeof(c->n_s), "%lld", (long long)c->n);
+    snprintf(c->batch_s, sizeof(c->batch_s), "%lld", (long long)(c->n != FC_DIM_UNKNOWN && c->n < bs ? c->n : bs));
+    fc_shape_format(ys, 0, c->y_shape, sizeof(c->y_shape));
+    fc_shape_format(c->out, 0, c->out_shape, sizeof(c->out_shape));
+    batched(ys, c->n, bs, c->y_batch, sizeof(c->y_batch));
+    batched(c->out, c->n, bs, c->out_batch, sizeof(c->out_batch));
+    fc_shape_format_js(ys, 0, c->y_js, sizeof(c->y_js));
+    fc_shape_format_js(ys, 1, c->y_sample_js, sizeof(c->y_sample_js));
+    if (ys->rank == 1 && c->out->rank == 2) { /* tf.keras 2 expands (N,) to (N, 1) */
+        k2.rank = 2;
+        k2.dims[1] = 1;
+    }
+    batched(&k2, c->n, bs, c->y_k2, sizeof(c->y_k2));
+    flat = 1;
+    if (!fc_shape_num_elements(ys, 1, &flat))
+        flat = 0;
+    snprintf(c->flat_s, sizeof(c->flat_s), "%lld", (long long)(flat * (c->n > 0 ? (c->n < bs ? c->n : bs) : bs)));
+    fmt_num(c->min_s, sizeof(c->min_s), c->y->stats.min);
+    fmt_num(c->max_s, sizeof(c->max_s), c->y->stats.max);
+}
+
+#define LABEL_VARS(c)                                                                                          \
+    VAR("output", (c)->output), VAR("loss", (c)->loss.name), VAR("units", (c)->units_s), VAR("n", (c)->n_s),  \
+        VAR("batch", (c)->batch_s), VAR("flat", (c)->flat_s), VAR("y_shape", (c)->y_shape),                    \
+        VAR("out_shape", (c)->out_shape), VAR("y_batch", (c)->y_batch), VAR("out_batch", (c)->out_batch),       \
+        VAR("y_js", (c)->y_js), VAR("y_sample_js", (c)->y_sample_js), VAR("y_k2", (c)->y_k2),                  \
+        VAR("min", (c)->min_s), VAR("max", (c)->max_s)
+
+/*
+ * What TF.js says about y for this output, or 0 when it accepts it. expected
+ * is the output shape, with the last axis 1 for a sparse loss.
+ */
+static int tfjs_rejects(const label_ctx *c, int sparse, char *buf, size_t size)
+{
+    fc_shape want = *c->out, y = c->y->shape;
+    char want_s[200], got_s[200], ys[200];
+    int i;
+
+    if (sparse)
+        want.dims[want.rank - 1] = 1;
+    if (y.rank == 1) {
+        y.rank = 2;
+        y.dims[1] = 1;
+    }
+    fc_shape_format_js(&y, 0, ys, sizeof(ys));
+    if (y.rank != want.rank) {
+        snprintf(buf, size, "Error when checking target: expected %s to have %d dimension(s). but got array with "
+                 "shape %s", c->output, want.rank, ys);
+        return 1;
+    }
+    for (i = 1; i < want.rank; i++) {
+        if (want.dims[i] != FC_DIM_UNKNOWN && y.dims[i] != FC_DIM_UNKNOWN && want.dims[i] != y.dims[i])
+            break;
+    }
+    if (i == want.rank)
+        return 0;
+    fc_shape_format_js(&want, 1, want_s, sizeof(want_s));
+    fc_shape_format_js(&y, 1, got_s, sizeof(got_s));
+    snprintf(buf, size, "target expected a batch of elements where each example has shape [%s] (i.e.,tensor shape "
+             "[*,%s]) but the target received an input with %lld examples, each with shape [%s] (tensor shape [%s])",
+             want_s, want_s, (long long)c->n, got_s, ys);
+    return 1;
+}
+
+/* y's per-sample shape equals out's without its last axis, optionally followed by a 1. */
+static int sparse_shape_ok(const fc_shape *y, const fc_shape *out)
+{
+    int i, r = out->rank;
+
+    if (y->rank == r - 1 || (y->rank == r && y->dims[r - 1] == 1)) {
+        for (i = 1; i < r - 1; i++) {
+            if (out->dims[i] != FC_DIM_UNKNOWN && y->dims[i] != FC_DIM_UNKNOWN && out->dims[i] != y->dims[i])
+                return 0;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int same_shape(const fc_shape *y, const fc_shape *out)
+{
+    int i;
+
+    if (y->rank != out->rank)
+        return 0;
+    for (i = 1; i < y->rank; i++) {
+        if (out->dims[i] != FC_DIM_UNKNOWN && y->dims[i] != FC_DIM_UNKNOWN && out->dims[i] != y->dims[i])
+            return 0;
+    }
+    return 1;
+}
+
+static fc_status add(label_ctx *c, fc_finding_code code, const char *message, const fc_var *extra, size_t n_extra,
+                     fc_findings *out)
+{
+    fc_var vars[40];
+    fc_var base[] = {LABEL_VARS(c)};
+    size_t n = 0, i;
+
+    for (i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+        vars[n++] = base[i];
+    for (i = 0; i < n_extra && n < sizeof(vars) / sizeof(vars[0]); i++)
+        vars[n++] = extra[i];
+    if (fc_findings_add(out, code, c->req->framework, message, c->y->pointer, NULL, NULL, vars, n) == NULL)
+        return FC_ERR_NOMEM;
+    return FC_OK;
+}
+
+static fc_status shape_mismatch(label_ctx *c, const char *consequence, const char *k3, const char *k2,
+                                const char *fix, fc_findings *out)
+{
+    char js[1024];
+
+    if (!tfjs_rejects(c, c->loss.kind == FC_LOSS_SPARSE_CCE, js, sizeof(js)))
+        snprintf(js, sizeof(js), "(TF.js accepts this shape)");
+    fc_var extra[] = {VAR("consequence", consequence), VAR("k3_error", k3), VAR("k2_error", k2),
+                      VAR("js_error", js), VAR("fix_code", fix)};
+    return add(c, FC_LABEL_SHAPE_MISMATCH, "y has shape {y_shape}; output '{output}' has shape {out_shape} "
+               "({loss})", extra, sizeof(extra) / sizeof(extra[0]), out);
+}
+
+static fc_status check_sparse(label_ctx *c, fc_findings *out)
+{
+    const fc_stats *st = &c->y->stats;
+    char bad[32], summary[160], fix[200], diagnosis[300], k3[1024], units1[32];
+
+    if (c->y->shape.rank == c->out->rank && c->units > 1 && c->y->shape.dims[c->y->shape.rank - 1] == c->units)
+        return add(c, FC_LABELS_ONE_HOT_FOR_SPARSE, "y has shape {y_shape}: one-hot labels, but the loss is sparse",
+                   NULL, 0, out);
+    if (!sparse_shape_ok(&c->y->shape, c->out)) {
+        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same shape up until the last "
+                 "dimension: target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+        return shape_mismatch(c, "A sparse loss wants one class index per output position: y should have the "
+                              "output's shape without its last axis.",
+                              k3, "logits and labels must have the same first dimension", "y = y.reshape(-1)", out);
+    }
+    if (!st->has_range || c->units == FC_DIM_UNKNOWN || (st->min >= 0 && st->max < (double)c->units))
+        return FC_OK;
+    fmt_num(bad, sizeof(bad), st->max >= (double)c->units ? st->max : st->min);
+    if (st->min >= 1 && st->max == (double)c->units) {
+        snprintf(diagnosis, sizeof(diagnosis), "The labels run from 1 to %lld: they are 1-based, and label %lld has "
+                 "no unit.", (long long)c->units, (long long)c->units);
+        snprintf(summary, sizeof(summary), "Shift the labels to start at 0");
+        snprintf(fix, sizeof(fix), "y = y - 1");
+    } else if (st->min < 0) {
+        snprintf(diagnosis, sizeof(diagnosis), "Negative labels have no class.");
+        snprintf(summary, sizeof(summary), "Map the labels to 0 .. %lld", (long long)(c->units - 1));
+        snprintf(fix, sizeof(fix), "classes, y = np.unique(y, return_inverse=True)");
+    } else {
+        snprintf(diagnosis, sizeof(diagnosis), "There are more classes than output units.");
+        snprintf(summary, sizeof(summary), "Give the output layer one unit per class");
+        fmt_num(units1, sizeof(units1), st->max + 1);
+        snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # max label + 1", units1);
+    }
+    fc_var extra[] = {VAR("bad", bad), VAR("diagnosis", diagnosis), VAR("fix_summary", summary),
+                      VAR("fix_code", fix)};
+    return add(c, FC_LABEL_OUT_OF_RANGE, "labels run from {min} to {max}, outside [0, {units})", extra,
+               sizeof(extra) / sizeof(extra[0]), out);
+}
+
+static fc_status check_categorical(label_ctx *c, fc_findings *out)
+{
+    const fc_stats *st = &c->y->stats;
+    const fc_shape *ys = &c->y->shape;
+    char k3[1024], k2[1024];
+
+    if (c->units > 1 && (ys->rank == c->out->rank - 1 || (ys->rank == c->out->rank && ys->dims[ys->rank - 1] == 1))) {
+        fc_var extra[] = {VAR("what", ys->rank == c->out->rank - 1 ? "rank (ndim)" : "shape")};
+        return add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
+                   "y has shape {y_shape}: class indices, but the loss wants one-hot rows of {units}", extra, 1, out);
+    }
+    if (!same_shape(ys, c->out)) {
+        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same shape. Received: target.shape=%s, "
+                 "output.shape=%s", c->y_batch, c->out_batch);
+        snprintf(k2, sizeof(k2), "Shapes %s and %s are incompatible", c->y_k2, c->out_batch);
+        return shape_mismatch(c, "One-hot labels need exactly one column per output unit.", k3, k2,
+                              "y = keras.utils.to_categorical(class_indices, num_classes=units)", out);
+    }
+    if (st->has_range && (st->min < 0 || st->max > 1))
+        return add(c, FC_LABELS_NOT_ONE_HOT, "y has the output's shape but values from {min} to {max}", NULL, 0, out);
+    return FC_OK;
+}
+
+static fc_status check_binary(label_ctx *c, const char *activation, fc_findings *out)
+{
+    const fc_stats *st = &c->y->stats;
+    const fc_shape *ys = &c->y->shape;
+    char k3[1024], k2[1024], summary[160], fix[200], classes[32];
+
+    if (!same_shape(ys, c->out) && !(ys->rank == c->out->rank - 1 && c->units == 1)) {
+        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same rank (ndim). Received: "
+                 "target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+        if (activation != NULL && strcmp(activation, "sigmoid") == 0)
+            snprintf(k2, sizeof(k2), "`logits` and `labels` must have the same shape, received (%s vs %s).",
+                     c->out_batch, c->y_k2);
+        else
+            snprintf(k2, sizeof(k2), "(no error: y is broadcast against the output and training goes on)");
+        return shape_mismatch(c, "Binary cross-entropy wants one 0/1 target per output unit.", k3, k2,
+                              "y = y.reshape(-1, 1)  # with a single sigmoid unit", out);
+    }
+    if (!st->has_range || (st->min >= 0 && st->max <= 1))
+        return FC_OK;
+    if (st->min >= 0 && st->all_integers == 1) {
+        fmt_num(classes, sizeof(classes), st->max + 1);
+        snprintf(summary, sizeof(summary), "The labels look like class indices: use a softmax over %s classes", classes);
+        snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # loss=\"sparse_categorical_crossentropy\"",
+                 classes);
+    } else {
+        snprintf(summary, sizeof(summary), "Rescale the targets into [0, 1], or use a regression loss");
+        snprintf(fix, sizeof(fix), "y = (y - y.min()) / (y.max() - y.min())  # or loss=\"mse\"");
+    }
+    fc_var extra[] = {VAR("fix_summary", summary), VAR("fix_code", fix)};
+    return add(c, FC_BINARY_LABELS_OUT_OF_RANGE, "binary_crossentropy on labels from {min} to {max}", extra,
+               sizeof(extra) / sizeof(extra[0]), out);
+}
+
+static fc_status check_regression(label_ctx *c, fc_findings *out)
+{
+    const fc_shape *ys = &c->y->shape;
+    char k3[1024];
+    int one_d = ys->rank == c->out->rank - 1;
+
+    if (same_shape(ys, c->out) || (one_d && c->units == 1))
+        return FC_OK;
+    if (one_d) {
+        snprintf(k3, sizeof(k3), "Incompatible shapes: [%s] vs. [%s,%s] (a broadcast error in the loss; silent "
+                 "when the batch size is %s or 1)", c->batch_s, c->batch_s, c->units_s, c->units_s);
+        return shape_mismatch(c, "Keras 3 fails when it broadcasts (N,) against (N, units) in the loss; tf.keras 2 "
+                              "first expands y to (N, 1) and then silently broadcasts it over every unit, training on "
+                              "nonsense.",
+                              k3, "(no error: y is broadcast over every output unit and training goes on)",
+                              "y = y.reshape(-1, units)  # or an output layer of 1 unit", out);
+    }
+    if (ys->rank == c->out->rank && ys->dims[ys->rank - 1] == 1)
+        return shape_mismatch(c, "Keras broadcasts a (N, 1) target over every output unit without an error: every "
+                              "unit learns the same target.",
+                              "(no error: y is broadcast over every output unit and training goes on)",
+                              "(no error: y is broadcast over every output unit and training goes on)",
+                              "# give y one column per output unit, or use an output of 1 unit", out);
+    return shape_mismatch(c, "The loss compares y and the output element by element, so their shapes must agree.",
+                          "Incompatible shapes in the loss (TensorFlow broadcast error)",
+                          "Incompatible shapes in the loss (TensorFlow broadcast error)",
+                          "# reshape y to the output's shape", out);
+}
+
+/* The activation of the layer named like the output, when it has one. */
+static const char *output_activation(const fc_model *m, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_layers; i++) {
+        if (strcmp(m->layers[i].name, name) == 0) {
+            const json_t *a = json_object_get(m->layers[i].config, "activation");
+
+            if (json_is_string(a))
+                return json_string_value(a);
+            if (strcmp(m->layers[i].class_name, "Activation") == 0)
+                return NULL;
+        }
+    }
+    return NULL;
+}
+
+fc_status fc_check_labels(const fc_request *req, fc_findings *out)
+{
+    const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
+    size_t i;
+    fc_status result = FC_OK;
+
+    if (spec == NULL)
+        spec = fc_loss_from_descriptor(req->model.descriptor);
+    for (i = 0; i < req->model.n_outputs && i < req->graph.n_outputs && result == FC_OK; i++) {
+        label_ctx c;
+
+        memset(&c, 0, sizeof(c));
+        c.req = req;
+        c.output = req->model.outputs[i].name;
+        c.out = &req->graph.outputs[i];
+        c.y = target_for(req, i);
+        fc_loss_for_output(spec, i, c.output, &c.loss);
+        if (c.y == NULL || c.out->rank < 2 || c.y->shape.rank < 1 || c.loss.kind == FC_LOSS_NONE ||
+            c.loss.kind == FC_LOSS_OTHER)
+            continue;
+        ctx_fill(&c);
+        switch (c.loss.kind) {
+        case FC_LOSS_SPARSE_CCE:
+            result = check_sparse(&c, out);
+            break;
+        case FC_LOSS_CCE:
+            result = check_categorical(&c, out);
+            break;
+        case FC_LOSS_BCE:
+            result = check_binary(&c, output_activation(&req->model, c.output), out);
+            break;
+        case FC_LOSS_REGRESSION:
+            result = check_regression(&c, out);
+            break;
+        case FC_LOSS_NONE:
+        case FC_LOSS_OTHER:
+            break;
+        }
+    }
+    return result;
+}
