@@ -195,12 +195,12 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
             fc_var vars[] = {VAR("split", a), VAR("n", b), VAR("split_at", c), VAR("suggest", d),
                              VAR("which_empty", split_at <= 0 ? "no sample is left for training"
                                                               : "no sample is left for validation")};
+            /* An error for TF.js too: it does not raise, but an empty training slice gives a NaN loss
+             * (checked with the oracle). */
             if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, req->framework,
                                 "validation_split={split} on {n} samples: {which_empty}", "/fit/validation_split",
                                 NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
                 return FC_ERR_NOMEM;
-            if (req->framework == FC_FW_TFJS)
-                out->items[out->len - 1].severity = FC_SEV_WARNING; /* TF.js does not raise */
         }
         if (split_at > 0)
             train = split_at;

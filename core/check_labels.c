@@ -205,6 +205,15 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
     char bad[32], summary[160], fix[200], diagnosis[300], k3[1024], units1[32];
+    fc_status result;
+
+    if (c->req->framework == FC_FW_TFJS && fc_dtype_is_integer(c->y->dtype) && strcmp(c->y->dtype, "bool") != 0) {
+        fc_var extra[] = {VAR("dtype", c->y->dtype), VAR("tfjs_dtype", "int32")};
+        result = add(c, FC_TFJS_SPARSE_INT_LABELS, "y is {dtype}: TF.js's sparse loss needs float32 labels", extra,
+                     sizeof(extra) / sizeof(extra[0]), out);
+        if (result != FC_OK)
+            return result;
+    }
 
     if (c->y->shape.rank == c->out->rank && c->units > 1 && c->y->shape.dims[c->y->shape.rank - 1] == c->units)
         return add(c, FC_LABELS_ONE_HOT_FOR_SPARSE, "y has shape {y_shape}: one-hot labels, but the loss is sparse",
