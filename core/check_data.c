@@ -10,6 +10,7 @@
 
 #include "checks.h"
 #include "fitcheck/loss.h"
+#include "fitcheck/resources.h"
 
 #define VAR(n, v) {n, v}
 
@@ -22,21 +23,6 @@ static void array_name(const char *base, const fc_arrays *a, size_t i, char *buf
         snprintf(buf, size, "%s[%zu]", base, i);
     else
         snprintf(buf, size, "%s", base);
-}
-
-static void human_bytes(double bytes, char *buf, size_t size)
-{
-    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
-    size_t u = 0;
-
-    while (bytes >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        bytes /= 1000.0;
-        u++;
-    }
-    if (u == 0)
-        snprintf(buf, size, "%.0f bytes", bytes);
-    else
-        snprintf(buf, size, "%.1f %s", bytes, units[u]);
 }
 
 /* Bytes of an array, or -1 when a dimension or the dtype is unknown. */
@@ -85,7 +71,7 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
         (strcmp(dtype, "float64") == 0 || strcmp(dtype, "float16") == 0 || fc_dtype_is_integer(dtype))) {
         bytes = fc_tensor_bytes(t, "float32");
         if (bytes >= 0)
-            human_bytes((double)bytes, cast, sizeof(cast));
+            fc_human_bytes((double)bytes, cast, sizeof(cast));
         else
             snprintf(cast, sizeof(cast), "unknown size");
         fc_var vars[] = {VAR("which", which), VAR("dtype", dtype), VAR("var", var), VAR("target_dtype", "float32"),

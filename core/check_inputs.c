@@ -152,25 +152,73 @@ static fc_status rank_fix(input_ctx *c, fc_finding *f)
                                   js ? "x = x.reshape([-1, {expected_sample_args}]);" : "x = x.reshape(-1, {expected_sample_args})",
                                   vars, nv);
     }
-    if (x->rank + 1 == in->rank && same_prefix) {
-        return fc_finding_set_fix(f, 0, "x lacks the last axis (e.g. a channel axis of size {expected_sample}): add it",
-                                  js ? "x = x.expandDims(-1);" : "x = np.expand_dims(x, -1)", vars, nv);
-    }
     if (x->rank + 1 == in->rank) {
-        int match = 1;
+        int missing_batch = 1;
 
         for (i = 0; i < x->rank; i++) {
             if (in->dims[i + 1] != FC_DIM_UNKNOWN && in->dims[i + 1] != x->dims[i])
-                match = 0;
+                missing_batch = 0;
         }
-        if (match)
+        if (missing_batch && x->rank >= 2)
             return fc_finding_set_fix(f, 0, "x is one sample without the batch axis: add the batch axis",
                                       js ? "x = x.expandDims(0);" : "x = np.expand_dims(x, 0)", vars, nv);
     }
-    return fc_finding_set_fix(f, 0, "Build x so that each sample has shape {expected_sample}",
+    if (x->rank + 1 == in->rank && same_prefix && in->dims[in->rank - 1] == 1) {
+        /* Only TF.js gets here: Keras adds a trailing axis of size 1 itself. */
+        return fc_finding_set_fix(f, 0, "x lacks the trailing axis of size 1: add it",
+                                  js ? "x = x.expandDims(-1);" : "x = np.expand_dims(x, -1)", vars, nv);
+    }
+    if (x->rank + 1 == in->rank && same_prefix && in->dims[in->rank - 1] == 3 && in->rank >= 4) {
+        return fc_finding_set_fix(f, 0, "x has no channel axis and the model wants 3 (RGB): for grayscale images, "
+                                  "repeat the single channel",
+                                  js ? "x = x.expandDims(-1).tile([1, 1, 1, 3]);"
+                                     : "x = np.repeat(x[..., np.newaxis], 3, axis=-1)  # grayscale to RGB",
+                                  vars, nv);
+    }
+    /* No reshape can make up missing values (and zero-padding them only hides the bug). */
+    return fc_finding_set_fix(f, 0, "Supply samples of shape {expected_sample}: the data lacks values the model "
+                              "needs, and padding them with zeros would only hide it",
                               js ? "// x must have shape [n, {expected_sample_args}]"
                                  : "assert x.shape[1:] == ({expected_sample_args},), x.shape",
                               vars, nv);
+}
+
+/* major.minor of a version string ("2.15.0", "2.6"); 0 when there is none. */
+static int parse_version(const char *v, int *major, int *minor)
+{
+    while (v != NULL && *v != '\0' && (*v < '0' || *v > '9'))
+        v++;
+    return v != NULL && sscanf(v, "%d.%d", major, minor) == 2;
+}
+
+/*
+ * tf.keras 2 lets a 1-D x through the model's input spec (it compares with
+ * zip) and the first Dense fails on it; up to 2.6 expand_1d first made it
+ * (N, 1), which then fails on the last axis (keras-semantics.md Q1).
+ */
+static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *input, fc_finding *f, const fc_var *vars,
+                                   size_t nv)
+{
+    int major = 0, minor = 0;
+    char dim[32];
+
+    snprintf(dim, sizeof(dim), "%lld", (long long)input->shape.dims[1]);
+    if (parse_version(req->framework_version, &major, &minor) && major == 2 && minor <= 6) {
+        fc_var more[64];
+        size_t i, n = 0;
+
+        for (i = 0; i < nv && n < 63; i++)
+            more[n++] = vars[i];
+        more[n++] = (fc_var){"dim", dim};
+        return fc_finding_set_error(f,
+                                    "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected axis "
+                                    "-1 of input shape to have value {dim} but received input with shape (None, 1)",
+                                    more, n);
+    }
+    return fc_finding_set_error(f,
+                                "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected "
+                                "min_ndim=2, found ndim=1. Full shape received: (None,)",
+                                vars, nv);
 }
 
 static fc_status check_one(const fc_request *req, const fc_model_io *input, size_t index, const fc_tensor *x,
@@ -201,6 +249,10 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
                                  "input \u2026. Expected shape {expected}, but input has incompatible shape "
                                  "{found_batch}",
                                  vars, nv) != FC_OK)
+            return FC_ERR_NOMEM;
+        if (req->framework == FC_FW_TFKERAS2 && x->shape.rank == 1 && input->shape.rank == 2 &&
+            first_layer(&req->model) != NULL && strcmp(first_layer(&req->model)->class_name, "Dense") == 0 &&
+            tfkeras2_1d_error(req, input, f, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;
         return rank_fix(&c, f);
     }

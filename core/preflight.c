@@ -8,6 +8,7 @@
 #include "checks.h"
 #include "fitcheck/alloc.h"
 #include "fitcheck/preflight.h"
+#include "fitcheck/resources.h"
 
 void fc_request_release(fc_request *req)
 {
@@ -286,6 +287,12 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
         result = fc_check_labels(req, findings);
     if (result == FC_OK)
         result = fc_check_data(req, findings);
+    if (result == FC_OK) {
+        fc_resources res;
+
+        fc_resources_compute(req, &res);
+        result = fc_check_resources(req, &res, findings);
+    }
     return result;
 }
 
@@ -517,10 +524,15 @@ static json_t *report_json(const fc_request *req, fc_findings *findings, int mod
                                                     (json_int_t)counts[FC_SEV_INFO]));
     json_object_set_new(report, "findings", list);
     json_object_set_new(report, "model", model_json(&req->model, &req->graph));
-    if (!model_only)
+    if (!model_only) {
+        fc_resources res;
+
+        fc_resources_compute(req, &res);
+        json_object_set_new(report, "resources", fc_resources_json(&res));
         json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
+    }
     /* A member that failed to allocate is missing: treat the report as lost. */
-    if (json_object_size(report) != (model_only ? 8u : 9u) || json_array_size(list) != findings->len) {
+    if (json_object_size(report) != (model_only ? 8u : 10u) || json_array_size(list) != findings->len) {
         json_decref(report);
         return NULL;
     }
