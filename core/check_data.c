@@ -192,7 +192,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
             train = split_at;
     }
     batches = (train + req->batch_size - 1) / req->batch_size;
-    if (req->batch_size > train) {
+    if (req->batch_size_given && req->batch_size > train) {
         snprintf(a, sizeof(a), "%lld", (long long)req->batch_size);
         snprintf(b, sizeof(b), "%lld", (long long)train);
         snprintf(c, sizeof(c), "%lld", (long long)(train >= 32 ? 32 : train));

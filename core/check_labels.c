@@ -86,8 +86,16 @@ static void ctx_fill(label_ctx *c)
     fc_shape_format(c->out, 0, c->out_shape, sizeof(c->out_shape));
     batched(ys, c->n, bs, c->y_batch, sizeof(c->y_batch));
     batched(c->out, c->n, bs, c->out_batch, sizeof(c->out_batch));
-    fc_shape_format_js(ys, 0, c->y_js, sizeof(c->y_js));
-    fc_shape_format_js(ys, 1, c->y_sample_js, sizeof(c->y_sample_js));
+    {
+        fc_shape js = *ys; /* TF.js expands a 1-D target to (N, 1) before it checks it */
+
+        if (js.rank == 1) {
+            js.rank = 2;
+            js.dims[1] = 1;
+        }
+        fc_shape_format_js(&js, 0, c->y_js, sizeof(c->y_js));
+        fc_shape_format_js(&js, 1, c->y_sample_js, sizeof(c->y_sample_js));
+    }
     if (ys->rank == 1 && c->out->rank == 2) { /* tf.keras 2 expands (N,) to (N, 1) */
         k2.rank = 2;
         k2.dims[1] = 1;

@@ -49,6 +49,7 @@ static fc_status read_fit(const json_t *fit, fc_request *req, fc_error *err)
         return FC_OK;
     if (!json_is_object(fit))
         return fc_error_set(err, FC_ERR_INVALID, "/fit", "fit must be an object of model.fit arguments");
+    req->batch_size_given = json_is_integer(json_object_get(fit, "batch_size"));
     result = opt_int(fit, "batch_size", "/fit", 1, &req->batch_size, err);
     if (result == FC_OK)
         result = opt_int(fit, "epochs", "/fit", 1, &req->epochs, err);

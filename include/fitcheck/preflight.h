@@ -29,6 +29,7 @@ typedef struct fc_request {
     fc_arrays x;              /* data.x */
     fc_arrays y;              /* data.y */
     int64_t batch_size;       /* fit.batch_size, default 32 */
+    int batch_size_given;     /* the request named fit.batch_size */
     int64_t epochs;           /* fit.epochs, default 1 */
     double validation_split;  /* fit.validation_split, default 0 */
     int64_t steps_per_epoch;  /* fit.steps_per_epoch, 0 when not given */

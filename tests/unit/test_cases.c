@@ -6,7 +6,9 @@
  *    "findings": [{"code": "...", "severity": "error", "pointer": "/data/x",
  *                  "fix_code": "x = x.reshape(-1, 28, 28)",
  *                  "framework_error": "exact text",
- *                  "framework_error_contains": "substring"}]}
+ *                  "framework_error_contains": "substring"}],
+ *    "resources": {"dataset_size": "313.6 MB"},      (members that must be equal)
+ *    "model_inputs": [[null, 10]]}                   (the report's input shapes)
  *
  * The report must hold exactly the listed codes (in any order); each listed
  * attribute must match. Expected framework errors for tfjs come from runs of
@@ -119,6 +121,26 @@ static void run_case(void **state)
         if (got == NULL)
             fail_msg("%s: expected finding %s is missing; report: %s", name, code, json_dumps(findings, JSON_INDENT(1)));
         check_expectation(name, got, want);
+    }
+    {
+        const char *key;
+        json_t *value;
+
+        json_object_foreach(json_object_get(expected, "resources"), key, value) {
+            json_t *got = json_object_get(json_object_get(report, "resources"), key);
+
+            if (!json_equal(got, value))
+                fail_msg("%s: resources.%s is %s, want %s", name, key, json_dumps(got, JSON_ENCODE_ANY),
+                         json_dumps(value, JSON_ENCODE_ANY));
+        }
+        json_array_foreach(json_object_get(expected, "model_inputs"), i, value) {
+            json_t *got = json_object_get(json_array_get(json_object_get(json_object_get(report, "model"), "inputs"), i),
+                                          "shape");
+
+            if (!json_equal(got, value))
+                fail_msg("%s: model input %zu has shape %s, want %s", name, i, json_dumps(got, JSON_ENCODE_ANY),
+                         json_dumps(value, JSON_ENCODE_ANY));
+        }
     }
     for (i = 0; i < json_array_size(findings); i++) {
         if (!claimed[i])
