@@ -232,7 +232,7 @@ fc_status fc_check_data(const fc_request *req, fc_findings *out)
 
     if (result == FC_OK)
         result = check_set(req, &req->y, "y", 0, out);
-    if (result == FC_OK)
+    if (result == FC_OK && !req->validation_view)
         result = check_fit(req, out);
     return result;
 }

@@ -18,6 +18,8 @@ void fc_request_release(fc_request *req)
     fc_model_release(&req->model);
     fc_arrays_release(&req->x);
     fc_arrays_release(&req->y);
+    fc_arrays_release(&req->vx);
+    fc_arrays_release(&req->vy);
     memset(req, 0, sizeof(*req));
 }
 
@@ -166,6 +168,17 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
         result = fc_arrays_parse(json_object_get(data, "x"), "/data/x", &req->x, err);
     if (result == FC_OK)
         result = fc_arrays_parse(json_object_get(data, "y"), "/data/y", &req->y, err);
+    if (result == FC_OK) {
+        const json_t *v = json_object_get(data, "validation");
+
+        if (v != NULL && !json_is_null(v) && !json_is_object(v))
+            result = fc_error_set(err, FC_ERR_INVALID, "/data/validation",
+                                  "validation must be an object with \"x\" and \"y\", like data");
+        if (result == FC_OK)
+            result = fc_arrays_parse(json_object_get(v, "x"), "/data/validation/x", &req->vx, err);
+        if (result == FC_OK)
+            result = fc_arrays_parse(json_object_get(v, "y"), "/data/validation/y", &req->vy, err);
+    }
     if (result == FC_OK)
         result = read_fit(json_object_get(body, "fit"), req, err);
     if (result == FC_OK)
@@ -288,6 +301,25 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
         result = fc_check_labels(req, findings);
     if (result == FC_OK)
         result = fc_check_data(req, findings);
+    if (result == FC_OK && req->vx.form != FC_DATA_NONE) {
+        /* validation_data goes through the same checks as the training arrays (a
+         * shallow view: same model and graph, the validation arrays as x and y). */
+        fc_request view = *req;
+
+        view.x = req->vx;
+        view.y = req->vy;
+        view.validation_split = 0.0;
+        view.steps_per_epoch = 0;
+        view.batch_size_given = 0;
+        view.validation_view = 1;
+        result = fc_check_inputs(&view, findings);
+        if (result == FC_OK)
+            result = fc_check_cardinality(&view, findings);
+        if (result == FC_OK)
+            result = fc_check_labels(&view, findings);
+        if (result == FC_OK)
+            result = fc_check_data(&view, findings);
+    }
     if (result == FC_OK) {
         fc_resources res;
 

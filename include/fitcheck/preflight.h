@@ -28,6 +28,9 @@ typedef struct fc_request {
     const char *framework_version; /* borrowed: request's, else the descriptor's; may be NULL */
     fc_arrays x;              /* data.x */
     fc_arrays y;              /* data.y */
+    fc_arrays vx;             /* data.validation.x (validation_data) */
+    fc_arrays vy;             /* data.validation.y */
+    int validation_view;      /* set on the view the validation arrays are checked through */
     int64_t batch_size;       /* fit.batch_size, default 32 */
     int batch_size_given;     /* the request named fit.batch_size */
     int64_t epochs;           /* fit.epochs, default 1 */
