@@ -360,6 +360,56 @@ static const char *output_activation(const fc_model *m, const char *name)
     return NULL;
 }
 
+/* y's structure against the outputs: one array per output. */
+static fc_status check_target_count(const fc_request *req, fc_findings *out)
+{
+    const fc_model *m = &req->model;
+    size_t found = req->y.len, i, un = 0, ud = 0;
+    char expected[24], found_s[24], names[512] = "", dict[512] = "", js[256];
+    fc_finding *f;
+
+    if (req->y.form == FC_DATA_NONE || req->y.form == FC_DATA_DICT || found == m->n_outputs ||
+        (req->y.form == FC_DATA_LIST && found == 1 && m->n_outputs == 1))
+        return FC_OK;
+    for (i = 0; i < m->n_outputs; i++) {
+        if (un < sizeof(names))
+            un += (size_t)snprintf(names + un, sizeof(names) - un, "%s'%s'", i ? ", " : "", m->outputs[i].name);
+        if (ud < sizeof(dict))
+            ud += (size_t)snprintf(dict + ud, sizeof(dict) - ud, "%s\"%s\": y%zu", i ? ", " : "{",
+                                   m->outputs[i].name, i);
+    }
+    if (ud < sizeof(dict))
+        snprintf(dict + ud, sizeof(dict) - ud, "}");
+    snprintf(expected, sizeof(expected), "%zu", m->n_outputs);
+    snprintf(found_s, sizeof(found_s), "%zu", found);
+    if (req->y.form == FC_DATA_SINGLE)
+        snprintf(js, sizeof(js), "The model target expects %zu Tensor(s), but only received one Tensor. Found: Tensor "
+                 "with shape ...", m->n_outputs);
+    else
+        snprintf(js, sizeof(js), "Error when checking model target: the Array of Tensors that you are passing to "
+                 "your model is not the size the model expected. Expected to see %zu Tensor(s), but instead got the "
+                 "following list of Tensor(s): ...", m->n_outputs);
+    fc_var vars[] = {
+        VAR("expected_count", expected), VAR("found_count", found_s), VAR("output_names", names),
+        VAR("y_dict_example", dict), VAR("tfjs_error", js),
+        VAR("k2_behaviour", req->y.form == FC_DATA_SINGLE ? "the same y is used as the target of every output"
+                                                          : "targets and outputs are paired up to the shorter list; "
+                                                            "the rest get no loss"),
+        VAR("behaviour", req->y.form == FC_DATA_SINGLE
+                             ? "Keras 3 and TF.js refuse this; tf.keras 2 silently uses the same y as the target of "
+                               "every output."
+                             : "Keras 3 and TF.js refuse this; tf.keras 2 silently pairs targets and outputs up to the "
+                               "shorter list, so some outputs train on nothing.")};
+    f = fc_findings_add(out, FC_TARGET_COUNT_MISMATCH, req->framework,
+                        "the model has {expected_count} outputs but y supplies {found_count} array(s)", "/data/y",
+                        NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
+    if (f == NULL)
+        return FC_ERR_NOMEM;
+    if (req->framework == FC_FW_TFKERAS2)
+        f->severity = FC_SEV_WARNING; /* it trains, if not on what was meant */
+    return FC_OK;
+}
+
 fc_status fc_check_labels(const fc_request *req, fc_findings *out)
 {
     const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
@@ -368,6 +418,7 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
 
     if (spec == NULL)
         spec = fc_loss_from_descriptor(req->model.descriptor);
+    result = check_target_count(req, out);
     for (i = 0; i < req->model.n_outputs && i < req->graph.n_outputs && result == FC_OK; i++) {
         label_ctx c;
 
