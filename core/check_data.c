@@ -62,10 +62,18 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
     if (fc_dtype_is_non_numeric(dtype)) {
         fc_var vars[] = {VAR("which", which), VAR("dtype", dtype), VAR("var", var),
                          VAR("object_type", strcmp(dtype, "object") == 0 ? "float" : dtype)};
-        return fc_findings_add(out, FC_DTYPE_NOT_NUMERIC, req->framework, "{which} has dtype {dtype}", t->pointer,
-                               NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]))
-                   ? FC_OK
-                   : FC_ERR_NOMEM;
+        fc_finding *f = fc_findings_add(out, FC_DTYPE_NOT_NUMERIC, req->framework, "{which} has dtype {dtype}",
+                                        t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
+        int major = 0, minor = 0;
+
+        if (f == NULL)
+            return FC_ERR_NOMEM;
+        /* Keras 3.0-3.6 still handed object arrays to TensorFlow (the "Invalid dtype" check came with 3.7). */
+        if (req->framework == FC_FW_KERAS3 && req->framework_version != NULL &&
+            sscanf(req->framework_version, "%d.%d", &major, &minor) == 2 && major == 3 && minor < 7)
+            return fc_finding_set_error(f, "Failed to convert a NumPy array to a Tensor (Unsupported object type "
+                                        "{object_type}).", vars, sizeof(vars) / sizeof(vars[0]));
+        return FC_OK;
     }
     if (is_x && req->framework != FC_FW_TFJS &&
         (strcmp(dtype, "float64") == 0 || strcmp(dtype, "float16") == 0 || fc_dtype_is_integer(dtype))) {
