@@ -135,6 +135,53 @@ static fc_status check_values(const fc_request *req, const fc_tensor *t, const c
     return FC_OK;
 }
 
+/* stats.class_counts {"0": 900, "1": 100}: a warning when the largest class is 10x the smallest. */
+static fc_status check_balance(const fc_request *req, const fc_tensor *t, const char *which, fc_findings *out)
+{
+    const json_t *counts = json_object_get(t->stats_json, "class_counts");
+    const char *key, *max_key = NULL;
+    json_t *value;
+    json_int_t lo = -1, hi = -1, total = 0;
+    char a[24], b[24], c[24], d[24], e[32], weights[512];
+    size_t used = 0, n = 0;
+
+    json_object_foreach((json_t *)counts, key, value) {
+        json_int_t v = json_integer_value(value);
+
+        if (!json_is_integer(value) || v <= 0)
+            return FC_OK;
+        if (lo < 0 || v < lo)
+            lo = v;
+        if (v > hi) {
+            hi = v;
+            max_key = key;
+        }
+        total += v;
+        n++;
+    }
+    if (n < 2 || hi < 10 * lo)
+        return FC_OK;
+    used = (size_t)snprintf(weights, sizeof(weights), "{");
+    json_object_foreach((json_t *)counts, key, value) {
+        if (used < sizeof(weights))
+            used += (size_t)snprintf(weights + used, sizeof(weights) - used, "%s%s: %.2f", used > 1 ? ", " : "", key,
+                                     (double)total / ((double)n * (double)json_integer_value(value)));
+    }
+    if (used < sizeof(weights))
+        snprintf(weights + used, sizeof(weights) - used, "}");
+    snprintf(a, sizeof(a), "%zu", n);
+    snprintf(b, sizeof(b), "%lld", (long long)lo);
+    snprintf(c, sizeof(c), "%lld", (long long)hi);
+    snprintf(d, sizeof(d), "%.0f", (double)hi / (double)lo);
+    snprintf(e, sizeof(e), "%.0f%%", 100.0 * (double)hi / (double)total);
+    fc_var vars[] = {VAR("which", which), VAR("n_classes", a), VAR("min_count", b), VAR("max_count", c), VAR("ratio", d),
+                     VAR("majority", e), VAR("majority_class", max_key), VAR("class_weight_example", weights)};
+    return fc_findings_add(out, FC_CLASS_IMBALANCE, req->framework, "{which}: classes from {min_count} to {max_count} "
+                           "samples ({ratio}:1)", t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]))
+               ? FC_OK
+               : FC_ERR_NOMEM;
+}
+
 static fc_status check_set(const fc_request *req, const fc_arrays *a, const char *base, int is_x, fc_findings *out)
 {
     char which[160];
@@ -146,6 +193,8 @@ static fc_status check_set(const fc_request *req, const fc_arrays *a, const char
         result = check_dtype(req, &a->items[i], which, base, is_x, out);
         if (result == FC_OK)
             result = check_values(req, &a->items[i], which, base, is_x, out);
+        if (result == FC_OK && !is_x)
+            result = check_balance(req, &a->items[i], which, out);
     }
     return result;
 }
