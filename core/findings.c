@@ -2,6 +2,7 @@
  * findings.c - the findings catalog table, template expansion, and the
  * per-report list of findings.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "fitcheck/alloc.h"
@@ -275,4 +276,84 @@ void fc_findings_count(const fc_findings *list, size_t counts[3])
     counts[FC_SEV_INFO] = counts[FC_SEV_WARNING] = counts[FC_SEV_ERROR] = 0;
     for (i = 0; i < list->len; i++)
         counts[list->items[i].severity]++;
+}
+
+/* ---- the catalog as data ------------------------------------------------ */
+
+char *fc_template_pattern(const char *tmpl)
+{
+    strbuf sb = {0};
+    const char *p;
+    char seen[32][32];
+    size_t n_seen = 0, i;
+
+    if (tmpl == NULL || tmpl[0] == '(')
+        return NULL;
+    sb_add(&sb, "", 0);
+    for (p = tmpl; *p != '\0'; p++) {
+        const char *close;
+
+        if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+            sb_add(&sb, "\\", 1);
+            sb_add(&sb, p, 1);
+            p++;
+            continue;
+        }
+        if (p[0] == '{' && (close = strchr(p + 1, '}')) != NULL && close - p - 1 < 31 && close > p + 1) {
+            char name[32];
+            int repeat = 0;
+
+            memcpy(name, p + 1, (size_t)(close - p - 1));
+            name[close - p - 1] = '\0';
+            for (i = 0; i < n_seen; i++)
+                repeat |= strcmp(seen[i], name) == 0;
+            if (repeat || n_seen == 32) {
+                sb_add(&sb, "(?:.+?)", 7);
+            } else {
+                /* group names may hold letters, digits and underscores only */
+                snprintf(seen[n_seen++], sizeof(seen[0]), "%s", name);
+                sb_add(&sb, "(?<", 3);
+                sb_add(&sb, name, strlen(name));
+                sb_add(&sb, ">.+?)", 5);
+            }
+            p = close;
+            continue;
+        }
+        if (strchr("\\^$.|?*+()[]{}/", *p) != NULL)
+            sb_add(&sb, "\\", 1);
+        if (*p == '\n') {
+            sb_add(&sb, "\\n", 2);
+            continue;
+        }
+        sb_add(&sb, p, 1);
+    }
+    if (sb.failed) {
+        fc_free(sb.buf);
+        return NULL;
+    }
+    return sb.buf;
+}
+
+static json_t *string_or_null_owned(char *s)
+{
+    json_t *v = s ? json_string(s) : json_null();
+
+    fc_free(s);
+    return v;
+}
+
+json_t *fc_catalog_entry_json(const fc_catalog_entry *e)
+{
+    char href[96];
+    json_t *obj;
+
+    snprintf(href, sizeof(href), "/v1/findings/%s", e->code);
+    obj = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:{s:o, s:o, s:o}, s:s, s:s}", "code",
+                    e->code, "severity", fc_severity_name(e->severity), "title", e->title, "explanation",
+                    e->explanation, "fix", "summary", e->fix_summary, "code", e->fix_code, "errors", "keras3",
+                    e->error_keras3, "tf.keras2", e->error_tfkeras2, "tfjs", e->error_tfjs, "patterns", "keras3",
+                    string_or_null_owned(fc_template_pattern(e->error_keras3)), "tf.keras2",
+                    string_or_null_owned(fc_template_pattern(e->error_tfkeras2)), "tfjs",
+                    string_or_null_owned(fc_template_pattern(e->error_tfjs)), "reference", e->reference, "href", href);
+    return obj;
 }

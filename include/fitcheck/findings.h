@@ -44,6 +44,25 @@ const fc_catalog_entry *fc_catalog_get(fc_finding_code code);
 /* The catalog row whose code string is name; NULL when there is none. */
 const fc_catalog_entry *fc_catalog_find(const char *name);
 
+/*
+ * The catalog row as JSON (new reference; NULL when out of memory):
+ * {"code", "severity", "title", "explanation", "fix": {"summary", "code"},
+ *  "errors": {"keras3", "tf.keras2", "tfjs"}, "patterns": {...}, "reference", "href"}.
+ * Texts are templates with {name} placeholders; "errors" is null for a
+ * framework that raises nothing, and "patterns" gives each framework's text
+ * as a regular expression with a named capture group per placeholder
+ * ((?<name>...), the syntax of PCRE, JavaScript, Java and .NET).
+ */
+json_t *fc_catalog_entry_json(const fc_catalog_entry *entry);
+
+/*
+ * A regular expression matching the texts tmpl expands to: literal parts
+ * escaped, each {name} a lazy named group (the first occurrence; repeats
+ * match anything). NULL for a NULL or parenthesised "(no error ...)"
+ * template, or when out of memory. Free with fc_free.
+ */
+char *fc_template_pattern(const char *tmpl);
+
 /* "error", "warning" or "info". */
 const char *fc_severity_name(fc_severity sev);
 
