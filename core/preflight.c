@@ -384,8 +384,14 @@ static json_t *finding_json(const fc_finding *f)
     json_object_set_new(obj, "location", loc);
     json_object_set_new(obj, "fixes", fixes);
     json_object_set_new(obj, "reference", json_string(entry->reference));
+    {
+        char href[96];
+
+        snprintf(href, sizeof(href), "/v1/findings/%s", entry->code);
+        json_object_set_new(obj, "href", json_string(href));
+    }
     /* A member that failed to allocate is missing: the finding is lost. */
-    if (json_object_size(obj) != 9) {
+    if (json_object_size(obj) != 10) {
         json_decref(obj);
         return NULL;
     }

@@ -11,6 +11,8 @@ static const fc_route routes[] = {
     {"POST", "/v1/models/inspect", fc_handle_inspect, 1},
     {"GET", "/v1/reports", fc_handle_reports_list, 0},
     {"GET", "/v1/reports/{id}", fc_handle_report_get, 0},
+    {"GET", "/v1/findings", fc_handle_findings_list, 0},
+    {"GET", "/v1/findings/{code}", fc_handle_finding_get, 0},
     {"GET", "/healthz", fc_handle_healthz, 0},
     {"GET", "/metrics", fc_handle_metrics, 0},
 };

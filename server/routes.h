@@ -36,6 +36,8 @@ enum MHD_Result fc_handle_preflight(fc_req *r);
 enum MHD_Result fc_handle_inspect(fc_req *r);
 enum MHD_Result fc_handle_reports_list(fc_req *r);
 enum MHD_Result fc_handle_report_get(fc_req *r);
+enum MHD_Result fc_handle_findings_list(fc_req *r);
+enum MHD_Result fc_handle_finding_get(fc_req *r);
 enum MHD_Result fc_handle_healthz(fc_req *r);
 enum MHD_Result fc_handle_metrics(fc_req *r);
 
