@@ -71,8 +71,8 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
         /* Keras 3.0-3.6 still handed object arrays to TensorFlow (the "Invalid dtype" check came with 3.7). */
         if (req->framework == FC_FW_KERAS3 && req->framework_version != NULL &&
             sscanf(req->framework_version, "%d.%d", &major, &minor) == 2 && major == 3 && minor < 7)
-            return fc_finding_set_error(f, "Failed to convert a NumPy array to a Tensor (Unsupported object type "
-                                        "{object_type}).", vars, sizeof(vars) / sizeof(vars[0]));
+            return fc_finding_set_error(f, fc_variant_get(FC_V_OBJECT_KERAS36)->text, vars,
+                                        sizeof(vars) / sizeof(vars[0]));
         return FC_OK;
     }
     if (is_x && req->framework != FC_FW_TFJS &&

@@ -210,15 +210,9 @@ static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *inp
         for (i = 0; i < nv && n < 63; i++)
             more[n++] = vars[i];
         more[n++] = (fc_var){"dim", dim};
-        return fc_finding_set_error(f,
-                                    "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected axis "
-                                    "-1 of input shape to have value {dim} but received input with shape (None, 1)",
-                                    more, n);
+        return fc_finding_set_error(f, fc_variant_get(FC_V_RANK_TFKERAS26_EXPANDED)->text, more, n);
     }
-    return fc_finding_set_error(f,
-                                "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected "
-                                "min_ndim=2, found ndim=1. Full shape received: (None,)",
-                                vars, nv);
+    return fc_finding_set_error(f, fc_variant_get(FC_V_RANK_TFKERAS2_DENSE_1D)->text, vars, nv);
 }
 
 static fc_status check_one(const fc_request *req, const fc_model_io *input, size_t index, const fc_tensor *x,
@@ -243,13 +237,15 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
                             x->pointer, input->name, NULL, vars, nv);
         if (f == NULL)
             return FC_ERR_NOMEM;
-        if (req->framework == FC_FW_KERAS3 && is_sequential(req) &&
-            fc_finding_set_error(f,
-                                 "Exception encountered when calling Sequential.call().\n\nInvalid input shape for "
-                                 "input \u2026. Expected shape {expected}, but input has incompatible shape "
-                                 "{found_batch}",
-                                 vars, nv) != FC_OK)
-            return FC_ERR_NOMEM;
+        if (req->framework == FC_FW_KERAS3 && is_sequential(req)) {
+            /* raised inside Sequential.call, so Keras 3 wraps it */
+            char tmpl[512];
+
+            snprintf(tmpl, sizeof(tmpl), "Exception encountered when calling Sequential.call().\n\n%s",
+                     fc_variant_get(FC_V_RANK_KERAS3_SEQUENTIAL)->text);
+            if (fc_finding_set_error(f, tmpl, vars, nv) != FC_OK)
+                return FC_ERR_NOMEM;
+        }
         if (req->framework == FC_FW_TFKERAS2 && x->shape.rank == 1 && input->shape.rank == 2 &&
             first_layer(&req->model) != NULL && strcmp(first_layer(&req->model)->class_name, "Dense") == 0 &&
             tfkeras2_1d_error(req, input, f, vars, nv) != FC_OK)
@@ -285,9 +281,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
             /* Keras 3's Sequential has no model-level input spec: the first
              * layer whose spec or weights depend on the axis raises. */
             const char *tmpl = axis == input->shape.rank - 1 && spec_pins_last_axis(first_layer(&req->model))
-                                   ? "Input 0 of layer \"{first_layer}\" is incompatible with the layer: expected axis "
-                                     "{axis_neg} of input shape to have value {expected_dim}, but received input with "
-                                     "shape {found_batch}"
+                                   ? fc_variant_get(FC_V_SHAPE_KERAS3_SEQUENTIAL_AXIS)->text
                                    : "(no check at the model input: Keras 3's Sequential has no model-level input "
                                      "spec; the first layer whose weights depend on axis {axis} raises, or training "
                                      "runs on a differently shaped graph)";
@@ -368,10 +362,7 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
         return FC_ERR_NOMEM;
     /* TF.js words a single tensor for a multi-input model differently (standardizeInputData). */
     if (req->framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
-        fc_finding_set_error(f,
-                             "The model input expects {expected_count} Tensor(s), but only received one Tensor. "
-                             "Found: Tensor with shape {found_js}",
-                             vars, nv) != FC_OK)
+        fc_finding_set_error(f, fc_variant_get(FC_V_COUNT_TFJS_SINGLE)->text, vars, nv) != FC_OK)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -503,32 +494,34 @@ static void shapes_json(const fc_arrays *a, char *buf, size_t size)
 
 fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
 {
-    char k3[600] = "", k2[600] = "", js[700], shapes[400], detail[700];
+    char k3[600] = "", k2[600] = "", shapes[400], detail[700], nx_s[24], ny_s[24];
     int64_t nx = set_count(&req->x), ny = set_count(&req->y);
+    int js = -1; /* a variant for TF.js's other two wordings; -1 for the catalog's own */
+    fc_finding *f;
 
+    shapes[0] = '\0';
     if (nx == -2) {
         shapes_json(&req->x, shapes, sizeof(shapes));
-        snprintf(js, sizeof(js), "All input Tensors (x) should have the same number of samples. Got array shapes: %s",
-                 shapes);
+        js = FC_V_CARDINALITY_TFJS_X;
     } else if (ny == -2) {
         shapes_json(&req->y, shapes, sizeof(shapes));
-        snprintf(js, sizeof(js), "All target Tensors (y) should have the same number of samples. Got array shapes: %s",
-                 shapes);
-    } else if (nx > 0 && ny > 0 && nx != ny) {
-        snprintf(js, sizeof(js),
-                 "Input Tensors should have the same number of samples as target Tensors. Found %lld input "
-                 "sample(s) and %lld target sample(s).",
-                 (long long)nx, (long long)ny);
-    } else {
+        js = FC_V_CARDINALITY_TFJS_Y;
+    } else if (!(nx > 0 && ny > 0 && nx != ny)) {
         return FC_OK;
     }
+    snprintf(nx_s, sizeof(nx_s), "%lld", (long long)nx);
+    snprintf(ny_s, sizeof(ny_s), "%lld", (long long)ny);
     sizes_lines(&req->x, "x", k3, sizeof(k3), k2, sizeof(k2));
     sizes_lines(&req->y, "y", k3, sizeof(k3), k2, sizeof(k2));
     snprintf(detail, sizeof(detail), "%s", k2);
-    fc_var vars[] = {VAR("detail", detail), VAR("k3_sizes", k3), VAR("k2_sizes", k2), VAR("tfjs_message", js)};
-    if (fc_findings_add(out, FC_SAMPLE_COUNT_MISMATCH, req->framework,
+    fc_var vars[] = {VAR("detail", detail), VAR("k3_sizes", k3), VAR("k2_sizes", k2), VAR("shapes", shapes),
+                     VAR("nx", nx_s), VAR("ny", ny_s)};
+    f = fc_findings_add(out, FC_SAMPLE_COUNT_MISMATCH, req->framework,
                         "x and y do not hold the same number of samples:\n{k2_sizes}", "/data", NULL, NULL, vars,
-                        sizeof(vars) / sizeof(vars[0])) == NULL)
+                        sizeof(vars) / sizeof(vars[0]));
+    if (f == NULL)
         return FC_ERR_NOMEM;
+    if (req->framework == FC_FW_TFJS && js >= 0)
+        return fc_finding_set_error(f, fc_variant_get((fc_variant_id)js)->text, vars, sizeof(vars) / sizeof(vars[0]));
     return FC_OK;
 }

@@ -21,6 +21,19 @@ static const fc_catalog_entry catalog[] = {
 
 _Static_assert(sizeof(catalog) / sizeof(catalog[0]) == FC_FINDING_COUNT, "catalog and enum disagree");
 
+static const fc_variant variants[] = {
+#define FC_VARIANT(id, code, fw, text) [FC_V_##id] = {FC_##code, fw, text},
+#include "findings_variants.def"
+#undef FC_VARIANT
+};
+
+const fc_variant *fc_variant_get(fc_variant_id id)
+{
+    if ((unsigned)id >= FC_VARIANT_COUNT)
+        return NULL;
+    return &variants[id];
+}
+
 const fc_catalog_entry *fc_catalog_get(fc_finding_code code)
 {
     if ((unsigned)code >= FC_FINDING_COUNT)
@@ -347,13 +360,29 @@ json_t *fc_catalog_entry_json(const fc_catalog_entry *e)
     char href[96];
     json_t *obj;
 
+    json_t *list = json_array();
+    size_t i;
+
+    for (i = 0; list != NULL && i < FC_VARIANT_COUNT; i++) {
+        if (fc_catalog_get(variants[i].code) != e)
+            continue;
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "framework", variants[i].framework, "text",
+                                                  variants[i].text, "pattern",
+                                                  string_or_null_owned(fc_template_pattern(variants[i].text)))) != 0) {
+            json_decref(list);
+            return NULL;
+        }
+    }
+    if (list == NULL)
+        return NULL;
     snprintf(href, sizeof(href), "/v1/findings/%s", e->code);
-    obj = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:{s:o, s:o, s:o}, s:s, s:s}", "code",
+    obj = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:{s:o, s:o, s:o}, s:o, s:s, s:s}", "code",
                     e->code, "severity", fc_severity_name(e->severity), "title", e->title, "explanation",
                     e->explanation, "fix", "summary", e->fix_summary, "code", e->fix_code, "errors", "keras3",
                     e->error_keras3, "tf.keras2", e->error_tfkeras2, "tfjs", e->error_tfjs, "patterns", "keras3",
                     string_or_null_owned(fc_template_pattern(e->error_keras3)), "tf.keras2",
                     string_or_null_owned(fc_template_pattern(e->error_tfkeras2)), "tfjs",
-                    string_or_null_owned(fc_template_pattern(e->error_tfjs)), "reference", e->reference, "href", href);
+                    string_or_null_owned(fc_template_pattern(e->error_tfjs)), "variants", list, "reference",
+                    e->reference, "href", href);
     return obj;
 }

@@ -38,6 +38,23 @@ typedef struct fc_catalog_entry {
     const char *reference;   /* framework source the row was checked against */
 } fc_catalog_entry;
 
+typedef enum fc_variant_id {
+#define FC_VARIANT(id, code, fw, text) FC_V_##id,
+#include "../../core/findings_variants.def"
+#undef FC_VARIANT
+    FC_VARIANT_COUNT
+} fc_variant_id;
+
+/* Another text a framework prints for a finding (core/findings_variants.def). */
+typedef struct fc_variant {
+    fc_finding_code code;
+    const char *framework; /* "keras3", "tf.keras2" or "tfjs" */
+    const char *text;      /* template */
+} fc_variant;
+
+/* The variant row for id; NULL outside the table. */
+const fc_variant *fc_variant_get(fc_variant_id id);
+
 /* The catalog row for code; NULL for a code outside the catalog. */
 const fc_catalog_entry *fc_catalog_get(fc_finding_code code);
 

@@ -1,0 +1,146 @@
+/*
+ * test_explain.c - core/explain.c: every real error text in
+ * tests/explain/messages.json is explained as its finding code (among the
+ * full matches, and first unless several codes share the wording), with
+ * the values it carries; text matching nothing gets no match and at most
+ * three nearest entries.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fitcheck/explain.h"
+
+#define MESSAGES FITCHECK_SOURCE_DIR "/tests/explain/messages.json"
+
+static json_t *find_code(json_t *matches, const char *code, size_t *rank)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(matches, i, m) {
+        if (strcmp(json_string_value(json_object_get(m, "code")), code) == 0) {
+            *rank = i;
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static void test_explain__real_messages_map_to_their_codes(void **state)
+{
+    json_t *all = json_load_file(MESSAGES, 0, NULL), *msg;
+    size_t i, first = 0;
+    int failures = 0;
+
+    (void)state;
+    assert_non_null(all);
+    json_array_foreach(all, i, msg) {
+        const char *code = json_string_value(json_object_get(msg, "code"));
+        json_t *out = fc_explain_text(json_string_value(json_object_get(msg, "text")),
+                                      json_string_value(json_object_get(msg, "framework")));
+        json_t *hit, *values = json_object_get(msg, "values"), *v;
+        const char *key;
+        size_t rank = 0;
+
+        assert_non_null(out);
+        hit = find_code(json_object_get(out, "matches"), code, &rank);
+        if (hit == NULL) {
+            char *dump = json_dumps(out, JSON_COMPACT);
+
+            printf("message %zu (%s): no match for %s: %.300s\n", i, json_string_value(json_object_get(msg, "source")),
+                   code, dump);
+            free(dump);
+            failures++;
+        } else {
+            first += rank == 0;
+            json_object_foreach(values, key, v) {
+                const char *got = json_string_value(json_object_get(json_object_get(hit, "values"), key));
+
+                if (got == NULL || strcmp(got, json_string_value(v)) != 0) {
+                    printf("message %zu (%s): value %s is '%s', want '%s'\n", i, code, key, got ? got : "(none)",
+                           json_string_value(v));
+                    failures++;
+                }
+            }
+        }
+        json_decref(out);
+    }
+    printf("%zu messages, %zu explained first by their own code, %d failures\n", json_array_size(all), first, failures);
+    assert_int_equal(failures, 0);
+    assert_true(first * 10 >= json_array_size(all) * 8); /* shared wordings may rank another code first */
+    json_decref(all);
+}
+
+static void test_explain__fixes_are_filled_from_the_text(void **state)
+{
+    json_t *out = fc_explain_text("ValueError: Input 0 of layer \"functional\" is incompatible with the layer: "
+                                  "expected shape=(None, 28, 28), found shape=(None, 784)", "keras3");
+    json_t *m = json_array_get(json_object_get(out, "matches"), 0);
+
+    (void)state;
+    assert_string_equal(json_string_value(json_object_get(m, "code")), "INPUT_RANK_MISMATCH");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(m, "fixes"), 0), "code")),
+                        "x = x.reshape(-1, 28, 28)");
+    assert_string_equal(json_string_value(json_object_get(m, "href")), "/v1/findings/INPUT_RANK_MISMATCH");
+    json_decref(out);
+}
+
+static void test_explain__unknown_text_is_no_match(void **state)
+{
+    json_t *out = fc_explain_text("Segmentation fault (core dumped)", NULL);
+
+    (void)state;
+    assert_false(json_is_true(json_object_get(out, "matched")));
+    assert_int_equal(json_array_size(json_object_get(out, "matches")), 0);
+    json_decref(out);
+    /* a near miss: the right words, the wrong numbers' surroundings */
+    out = fc_explain_text("Data cardinality is ambiguous", NULL);
+    assert_false(json_is_true(json_object_get(out, "matched")));
+    assert_true(json_array_size(json_object_get(out, "nearest")) >= 1);
+    assert_true(json_array_size(json_object_get(out, "nearest")) <= 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "nearest"), 0), "code")),
+                        "SAMPLE_COUNT_MISMATCH");
+    json_decref(out);
+}
+
+static void test_explain__run_with_a_model_names_the_finding(void **state)
+{
+    json_t *body = json_loads(
+        "{\"error\": \"Error when checking input: expected input_1 to have 3 dimension(s). but got array with shape "
+        "100,784\", \"framework\": \"tfjs\", \"model\": {\"class_name\": \"Sequential\", \"config\": {\"layers\": "
+        "[{\"class_name\": \"InputLayer\", \"config\": {\"name\": \"input_1\", \"batch_input_shape\": [null, 28, "
+        "28]}}, {\"class_name\": \"Flatten\", \"config\": {\"name\": \"f\"}}]}}, \"data\": {\"x\": {\"shape\": "
+        "[100, 784]}}}",
+        0, NULL);
+    json_t *out = NULL;
+    fc_error err;
+
+    (void)state;
+    assert_non_null(body);
+    assert_int_equal(fc_explain_run(body, &out, &err), FC_OK);
+    assert_string_equal(json_string_value(json_object_get(out, "produced_by")), "INPUT_RANK_MISMATCH");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(out, "preflight"), "verdict")), "fail");
+    json_decref(out);
+    json_decref(body);
+    body = json_loads("{\"error\": 5}", 0, NULL);
+    assert_int_equal(fc_explain_run(body, &out, &err), FC_ERR_INVALID);
+    assert_string_equal(err.path, "/error");
+    json_decref(body);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_explain__real_messages_map_to_their_codes),
+        cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
+        cmocka_unit_test(test_explain__unknown_text_is_no_match),
+        cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
