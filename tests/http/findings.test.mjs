@@ -57,8 +57,13 @@ describe('the findings catalog', () => {
         for (const [name, value] of Object.entries(m.groups ?? {})) assert.equal(value, `v_${name}`, `${e.code} ${fw} {${name}}`);
         checked++;
       }
+      for (const v of e.variants) {
+        const m = new RegExp(`^${v.pattern}$`, 's').exec(expand(v.text));
+        assert.ok(m, `${e.code} variant ${v.framework}: ${v.pattern} does not match its own text`);
+        checked++;
+      }
     }
-    assert.ok(checked >= 60, `${checked} patterns checked`);
+    assert.ok(checked >= 80, `${checked} patterns checked`);
   });
 
   it('serves one entry by code, and 404 for an unknown code', async () => {
