@@ -209,6 +209,27 @@ static fc_status shape_mismatch(label_ctx *c, const char *consequence, const cha
                "({loss})", extra, sizeof(extra) / sizeof(extra[0]), out);
 }
 
+/* The machine-applicable form of "one unit per class": set the output layer's units. */
+static fc_status units_patch(label_ctx *c, int64_t units, fc_finding *f)
+{
+    const fc_model *m = &c->req->model;
+    char path[256];
+    size_t i;
+
+    for (i = 0; i < m->n_layers; i++) {
+        if (strcmp(m->layers[i].name, c->output) == 0 && json_object_get(m->layers[i].config, "units") != NULL &&
+            strncmp(m->layers_pointer, "/model", 6) == 0) {
+            snprintf(path, sizeof(path), "%s/%zu/config/units", m->layers_pointer + 6, i);
+            return fc_finding_add_patch_fix(f, "Or set the output layer's units in the model",
+                                            "units = max label + 1",
+                                            json_pack("[{s:s, s:s, s:I}]", "op", "replace", "path", path, "value",
+                                                      (json_int_t)units),
+                                            NULL, 0);
+        }
+    }
+    return FC_OK;
+}
+
 static fc_status check_sparse(label_ctx *c, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
@@ -253,8 +274,12 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     }
     fc_var extra[] = {VAR("bad", bad), VAR("diagnosis", diagnosis), VAR("fix_summary", summary),
                       VAR("fix_code", fix)};
-    return add(c, FC_LABEL_OUT_OF_RANGE, "labels run from {min} to {max}, outside [0, {units})", extra,
-               sizeof(extra) / sizeof(extra[0]), out);
+    result = add(c, FC_LABEL_OUT_OF_RANGE, "labels run from {min} to {max}, outside [0, {units})", extra,
+                 sizeof(extra) / sizeof(extra[0]), out);
+    if (result == FC_OK && st->min >= 0 && st->max >= (double)c->units && st->max < 1e9 &&
+        !(st->min >= 1 && st->max == (double)c->units))
+        result = units_patch(c, (int64_t)st->max + 1, &out->items[out->len - 1]);
+    return result;
 }
 
 static fc_status check_categorical(label_ctx *c, fc_findings *out)

@@ -167,6 +167,7 @@ static void finding_release(fc_finding *f)
     for (i = 0; i < f->n_fixes; i++) {
         fc_free(f->fixes[i].summary);
         fc_free(f->fixes[i].code);
+        json_decref(f->fixes[i].patch);
     }
     memset(f, 0, sizeof(*f));
 }
@@ -252,6 +253,7 @@ fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summar
         for (i = 0; i < finding->n_fixes; i++) {
             fc_free(finding->fixes[i].summary);
             fc_free(finding->fixes[i].code);
+            json_decref(finding->fixes[i].patch);
         }
         finding->n_fixes = 0;
     }
@@ -264,7 +266,25 @@ fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summar
         fc_free(fix.code);
         return FC_ERR_NOMEM;
     }
+    fix.patch = NULL;
     finding->fixes[finding->n_fixes++] = fix;
+    return FC_OK;
+}
+
+fc_status fc_finding_add_patch_fix(fc_finding *finding, const char *summary, const char *code, json_t *patch,
+                                   const fc_var *vars, size_t n_vars)
+{
+    size_t before = finding->n_fixes;
+    fc_status result;
+
+    if (patch == NULL)
+        return FC_ERR_NOMEM;
+    result = fc_finding_set_fix(finding, 1, summary, code, vars, n_vars);
+    if (result != FC_OK || finding->n_fixes == before) {
+        json_decref(patch);
+        return result;
+    }
+    finding->fixes[finding->n_fixes - 1].patch = patch;
     return FC_OK;
 }
 

@@ -280,6 +280,61 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     return FC_OK;
 }
 
+/*
+ * Adds to the finding just made for layer li a fix that replaces one member
+ * of a layer's config (layer li, or another given by index), as a JSON
+ * Patch against the submitted descriptor. Steals value.
+ */
+static fc_status add_patch_at(graph_run *run, size_t li, const char *summary, const char *code, const char *key,
+                              json_t *value)
+{
+    fc_finding *f = &run->findings->items[run->findings->len - 1];
+    const char *base = run->model->layers_pointer;
+    char path[256];
+
+    if (strncmp(base, "/model", 6) != 0) {
+        json_decref(value);
+        return FC_OK; /* a nested model's own pointer: no patch against the descriptor */
+    }
+    snprintf(path, sizeof(path), "%s/%zu/config/%s", base + 6, li, key);
+    return fc_finding_add_patch_fix(f, summary, code, json_pack("[{s:s, s:s, s:o}]", "op", "replace", "path", path,
+                                                                "value", value),
+                                    NULL, 0);
+}
+
+static fc_status add_patch(graph_run *run, size_t li, const char *summary, const char *code, const char *key,
+                           json_t *value)
+{
+    return add_patch_at(run, li, summary, code, key, value);
+}
+
+/* A recurrent layer whose input lost its time axis because the one before returned only its last step. */
+static fc_status stacked_rnn_fix(graph_run *run, size_t li)
+{
+    static const char *const rnns[] = {"LSTM", "GRU", "SimpleRNN", "Bidirectional", "CuDNNLSTM", "CuDNNGRU"};
+    const fc_layer *layer = &run->model->layers[li], *prev = NULL;
+    size_t i, k;
+    int is_rnn = 0, prev_rnn = 0;
+
+    for (k = 0; k < sizeof(rnns) / sizeof(rnns[0]); k++)
+        is_rnn |= strcmp(layer->class_name, rnns[k]) == 0;
+    if (!is_rnn || layer->n_inbound != 1)
+        return FC_OK;
+    for (i = 0; i < run->model->n_layers; i++) {
+        if (strcmp(run->model->layers[i].name, layer->inbound[0]) == 0)
+            prev = &run->model->layers[i];
+    }
+    if (prev == NULL)
+        return FC_OK;
+    for (k = 0; k < sizeof(rnns) / sizeof(rnns[0]); k++)
+        prev_rnn |= strcmp(prev->class_name, rnns[k]) == 0 && strcmp(prev->class_name, "Bidirectional") != 0;
+    if (!prev_rnn || fc_cfg_bool(prev->config, "return_sequences", 0))
+        return FC_OK;
+    return add_patch_at(run, (size_t)(prev - run->model->layers),
+                        "Let the recurrent layer before it return the whole sequence",
+                        "return_sequences=True  # on the recurrent layer before", "return_sequences", json_true());
+}
+
 /* A layer TF.js cannot load, for the tfjs target (shapes are still inferred as Keras would). */
 static fc_status check_tfjs(graph_run *run, size_t li)
 {
@@ -418,9 +473,17 @@ static fc_status check_outputs(graph_run *run, size_t li, fc_build *b)
         }
     }
     if (b->n_outputs > 0 && b->outputs[0].rank >= 2 && b->outputs[0].dims[b->outputs[0].rank - 1] == 1 &&
-        (strcmp(act, "softmax") == 0 || strcmp(layer->class_name, "Softmax") == 0))
-        return layer_finding(run, li, b, FC_SOFTMAX_SINGLE_UNIT,
-                             "'{layer}' applies softmax over a single unit: its output is always 1");
+        (strcmp(act, "softmax") == 0 || strcmp(layer->class_name, "Softmax") == 0)) {
+        size_t before = run->findings ? run->findings->len : 0;
+        fc_status result = layer_finding(run, li, b, FC_SOFTMAX_SINGLE_UNIT,
+                                         "'{layer}' applies softmax over a single unit: its output is always 1");
+
+        if (result == FC_OK && run->findings != NULL && run->findings->len > before &&
+            json_object_get(layer->config, "activation") != NULL)
+            result = add_patch(run, li, "Use a sigmoid on the single unit",
+                               "keras.layers.Dense(1, activation=\"sigmoid\")", "activation", json_string("sigmoid"));
+        return result;
+    }
     return FC_OK;
 }
 
@@ -467,8 +530,14 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     else if (b.has_problem && b.problem == FC_UNDEFINED_DIM) {
         b.params_unknown = 1;
         result = check_undefined(run, li, &b);
-    } else if (b.has_problem)
+    } else if (b.has_problem) {
+        size_t before = run->findings ? run->findings->len : 0;
+
         result = layer_finding(run, li, &b, b.problem, b.message);
+        if (result == FC_OK && b.problem == FC_LAYER_INPUT_RANK && run->findings != NULL &&
+            run->findings->len > before)
+            result = stacked_rnn_fix(run, li);
+    }
     else if (b.params_overflow)
         result = layer_finding(run, li, &b, FC_DIM_OVERFLOW, "{class} '{layer}' would need more than 2^53 weights");
     else

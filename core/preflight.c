@@ -220,6 +220,27 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
         return FC_ERR_NOMEM;
     if (req->framework == FC_FW_TFJS)
         f->severity = FC_SEV_ERROR;
+    if (x != NULL && x->shape.rank >= 1 && strncmp(pointer, "/model", 6) == 0) {
+        /* the machine-applicable form: declare the shape on the first layer */
+        char path[256];
+
+        if (req->framework == FC_FW_KERAS3) {
+            /* Keras 3 layers take no batch_input_shape: insert an InputLayer instead */
+            snprintf(path, sizeof(path), "%s", pointer + 6);
+            return fc_finding_add_patch_fix(
+                f, "Or insert an InputLayer in the descriptor", "# keras.Input(shape=({input_args},)) first",
+                json_pack("[{s:s, s:s, s:{s:s, s:{s:o, s:s}}}]", "op", "add", "path", path, "value", "class_name",
+                          "InputLayer", "config", "batch_shape", fc_shape_to_json(&m->inputs[0].shape), "name",
+                          "input_layer"),
+                vars, sizeof(vars) / sizeof(vars[0]));
+        }
+        snprintf(path, sizeof(path), "%s/config/batch_input_shape", pointer + 6);
+        return fc_finding_add_patch_fix(f, "Or declare the input shape on the first layer",
+                                        "# batch_input_shape=[None, {input_args}] on '{layer}'",
+                                        json_pack("[{s:s, s:s, s:o}]", "op", "add", "path", path, "value",
+                                                  fc_shape_to_json(&m->inputs[0].shape)),
+                                        vars, sizeof(vars) / sizeof(vars[0]));
+    }
     return FC_OK;
 }
 
@@ -367,8 +388,8 @@ static json_t *finding_json(const fc_finding *f)
     if (f->layer)
         json_object_set_new(loc, "layer", json_string(f->layer));
     for (i = 0; i < f->n_fixes; i++)
-        json_array_append_new(fixes, json_pack("{s:s, s:s}", "summary", f->fixes[i].summary, "code",
-                                               f->fixes[i].code));
+        json_array_append_new(fixes, json_pack("{s:s, s:s, s:O*}", "summary", f->fixes[i].summary, "code",
+                                               f->fixes[i].code, "patch", f->fixes[i].patch));
     if (json_object_size(loc) != 1u + (f->input != NULL) + (f->layer != NULL) || json_array_size(fixes) != f->n_fixes) {
         json_decref(obj);
         json_decref(loc);

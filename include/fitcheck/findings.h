@@ -101,6 +101,7 @@ char *fc_template_expand(const char *tmpl, const fc_var *vars, size_t n_vars);
 typedef struct fc_fix {
     char *summary; /* owned */
     char *code;    /* owned */
+    json_t *patch; /* owned reference, or NULL: an RFC 6902 JSON Patch against the model descriptor */
 } fc_fix;
 
 #define FC_MAX_FIXES 4
@@ -148,6 +149,15 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framewor
  */
 fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summary, const char *code,
                              const fc_var *vars, size_t n_vars);
+
+/*
+ * Appends a machine-applicable fix: the two templates as for
+ * fc_finding_set_fix, and patch, a JSON Patch (RFC 6902) against the model
+ * descriptor as submitted (paths relative to the request's "model"). Steals
+ * the reference to patch, also on failure. FC_OK or FC_ERR_NOMEM.
+ */
+fc_status fc_finding_add_patch_fix(fc_finding *finding, const char *summary, const char *code, json_t *patch,
+                                   const fc_var *vars, size_t n_vars);
 
 /* Replaces the framework error text with the expansion of tmpl (NULL clears it). */
 fc_status fc_finding_set_error(fc_finding *finding, const char *tmpl, const fc_var *vars, size_t n_vars);

@@ -8,7 +8,11 @@
  *                  "framework_error": "exact text",
  *                  "framework_error_contains": "substring"}],
  *    "resources": {"dataset_size": "313.6 MB"},      (members that must be equal)
- *    "model_inputs": [[null, 10]]}                   (the report's input shapes)
+ *    "model_inputs": [[null, 10]],                   (the report's input shapes)
+ *    "patched": true}                                (some fix carries a JSON Patch)
+ *
+ * Every fix that carries a JSON Patch is applied to the request's model and
+ * the preflight re-run: the finding must be gone.
  *
  * The report must hold exactly the listed codes (in any order); each listed
  * attribute must match. Expected framework errors for tfjs come from runs of
@@ -94,6 +98,8 @@ static void check_expectation(const char *name, json_t *got, json_t *want)
         fail_msg("%s: expected no framework error, got %s", name, fw_error);
 }
 
+static void check_patches(const char *name, const json_t *request, const json_t *report, int want_patch);
+
 static void run_case(void **state)
 {
     const char *name = *state;
@@ -148,10 +154,115 @@ static void run_case(void **state)
                      json_string_value(json_object_get(json_array_get(findings, i), "code")),
                      json_string_value(json_object_get(json_array_get(findings, i), "message")));
     }
+    check_patches(name, request, report, json_is_true(json_object_get(expected, "patched")));
     free(claimed);
     json_decref(report);
     json_decref(request);
     json_decref(expected);
+}
+
+/* ---- JSON Patch (RFC 6902: add, replace, remove), enough to apply fixes ---- */
+
+/* Resolves all but the last token of ptr; *last gets the last token (unescaped). */
+static json_t *parent_of(json_t *doc, const char *ptr, char *last, size_t size)
+{
+    json_t *cur = doc;
+    char token[256];
+    const char *p = ptr;
+
+    if (*p != '/')
+        return NULL;
+    for (;;) {
+        size_t n = 0;
+
+        p++;
+        while (*p != '\0' && *p != '/' && n + 1 < sizeof(token)) {
+            if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
+                token[n++] = p[1] == '0' ? '~' : '/';
+                p += 2;
+            } else {
+                token[n++] = *p++;
+            }
+        }
+        token[n] = '\0';
+        if (*p == '\0') {
+            snprintf(last, size, "%s", token);
+            return cur;
+        }
+        cur = json_is_array(cur) ? json_array_get(cur, (size_t)atoi(token)) : json_object_get(cur, token);
+        if (cur == NULL)
+            return NULL;
+    }
+}
+
+static int apply_patch(json_t *doc, const json_t *patch)
+{
+    size_t i;
+    json_t *op;
+
+    json_array_foreach(patch, i, op) {
+        const char *kind = json_string_value(json_object_get(op, "op"));
+        char last[256];
+        json_t *parent = parent_of(doc, json_string_value(json_object_get(op, "path")), last, sizeof(last));
+        json_t *value = json_object_get(op, "value");
+
+        if (parent == NULL || kind == NULL)
+            return -1;
+        if (json_is_array(parent)) {
+            size_t at = strcmp(last, "-") == 0 ? json_array_size(parent) : (size_t)atoi(last);
+
+            if (strcmp(kind, "add") == 0 && json_array_insert(parent, at, value) != 0)
+                return -1;
+            if (strcmp(kind, "replace") == 0 && json_array_set(parent, at, value) != 0)
+                return -1;
+            if (strcmp(kind, "remove") == 0 && json_array_remove(parent, at) != 0)
+                return -1;
+        } else {
+            if ((strcmp(kind, "add") == 0 || strcmp(kind, "replace") == 0) && json_object_set(parent, last, value) != 0)
+                return -1;
+            if (strcmp(kind, "remove") == 0 && json_object_del(parent, last) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every fix with a JSON Patch must make its finding go away when applied to the descriptor. */
+static void check_patches(const char *name, const json_t *request, const json_t *report, int want_patch)
+{
+    const json_t *finding;
+    size_t i, k, applied = 0;
+
+    json_array_foreach(json_object_get(report, "findings"), i, finding) {
+        const json_t *fix;
+
+        json_array_foreach(json_object_get(finding, "fixes"), k, fix) {
+            const json_t *patch = json_object_get(fix, "patch");
+            json_t *patched, *again = NULL, *f;
+            fc_error err;
+            size_t j;
+
+            if (patch == NULL)
+                continue;
+            patched = json_deep_copy(request);
+            if (!json_is_object(json_object_get(patched, "model")) ||
+                apply_patch(json_object_get(patched, "model"), patch) != 0)
+                fail_msg("%s: the patch of %s does not apply: %s", name,
+                         json_string_value(json_object_get(finding, "code")), json_dumps(patch, 0));
+            if (fc_preflight_run(patched, &again, &err) != FC_OK)
+                fail_msg("%s: the patched request fails: %s", name, err.text);
+            json_array_foreach(json_object_get(again, "findings"), j, f) {
+                if (json_equal(json_object_get(f, "code"), json_object_get(finding, "code")))
+                    fail_msg("%s: %s is still reported after its patch %s", name,
+                             json_string_value(json_object_get(finding, "code")), json_dumps(patch, 0));
+            }
+            json_decref(again);
+            json_decref(patched);
+            applied++;
+        }
+    }
+    if (want_patch && applied == 0)
+        fail_msg("%s: expected a fix with a JSON Patch", name);
 }
 
 static int by_name(const void *a, const void *b)
