@@ -11,6 +11,7 @@
 #include "checks.h"
 #include "fitcheck/loss.h"
 #include "fitcheck/resources.h"
+#include "layers.h"
 
 #define VAR(n, v) {n, v}
 
@@ -182,6 +183,67 @@ static fc_status check_balance(const fc_request *req, const fc_tensor *t, const 
                : FC_ERR_NOMEM;
 }
 
+/* The Embedding layer the model input at index i feeds directly, or NULL. */
+static const fc_layer *embedding_fed_by(const fc_model *m, size_t i, size_t *index)
+{
+    size_t k;
+
+    for (k = 0; k < m->n_layers; k++) {
+        const fc_layer *l = &m->layers[k];
+
+        if (strcmp(l->class_name, "Embedding") == 0 && l->n_inbound == 1 &&
+            strcmp(l->inbound[0], m->inputs[i].name) == 0) {
+            *index = k;
+            return l;
+        }
+    }
+    return NULL;
+}
+
+/* x's values against the vocabulary of the Embedding it feeds. */
+static fc_status check_token_ids(const fc_request *req, fc_findings *out)
+{
+    const fc_model *m = &req->model;
+    size_t i, k;
+
+    for (i = 0; i < m->n_inputs; i++) {
+        const fc_tensor *t = NULL;
+        const fc_layer *emb;
+        int64_t dim;
+        char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+
+        if (req->x.form == FC_DATA_DICT) {
+            for (k = 0; k < req->x.len; k++) {
+                if (strcmp(req->x.items[k].key, m->inputs[i].name) == 0)
+                    t = &req->x.items[k];
+            }
+        } else if (i < req->x.len && req->x.len == m->n_inputs) {
+            t = &req->x.items[i];
+        }
+        emb = embedding_fed_by(m, i, &k);
+        if (t == NULL || emb == NULL || !t->stats.has_range)
+            continue;
+        dim = fc_cfg_int(emb->config, "input_dim", -1);
+        if (dim < 1 || (t->stats.min >= 0 && t->stats.max < (double)dim))
+            continue;
+        snprintf(a, sizeof(a), "%lld", (long long)dim);
+        snprintf(b, sizeof(b), "%g", t->stats.min);
+        snprintf(c, sizeof(c), "%g", t->stats.max);
+        snprintf(d, sizeof(d), "%g", t->stats.min < 0 ? t->stats.min : t->stats.max);
+        snprintf(e, sizeof(e), "%lld", (long long)(dim - 1));
+        snprintf(f, sizeof(f), "%lld", (long long)(t->stats.max >= (double)dim ? (int64_t)t->stats.max + 1 : dim));
+        snprintf(g, sizeof(g), "%zu", k);
+        fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
+                         VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
+        if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, req->framework,
+                            "x for '{input}' holds ids from {min} to {max}; Embedding '{layer}' has input_dim "
+                            "{input_dim}",
+                            t->pointer, m->inputs[i].name, emb->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
 static fc_status check_set(const fc_request *req, const fc_arrays *a, const char *base, int is_x, fc_findings *out)
 {
     char which[160];
@@ -237,7 +299,12 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
             snprintf(d, sizeof(d), "%g", n >= 10 ? 0.1 : (n >= 2 ? 1.0 / (double)n : 0.0));
             fc_var vars[] = {VAR("split", a), VAR("n", b), VAR("split_at", c), VAR("suggest", d),
                              VAR("which_empty", split_at <= 0 ? "no sample is left for training"
-                                                              : "no sample is left for validation")};
+                                                              : "no sample is left for validation"),
+                             /* what TF.js does instead (checked with the oracle) */
+                             VAR("tfjs_behaviour", split_at <= 0
+                                                       ? "(no error: an empty training slice trains on nothing and "
+                                                         "the loss is NaN)"
+                                                       : fc_variant_get(FC_V_SPLIT_TFJS_EMPTY_VALIDATION)->text)};
             /* An error for TF.js too: it does not raise, but an empty training slice gives a NaN loss
              * (checked with the oracle). */
             if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, req->framework,
@@ -287,6 +354,8 @@ fc_status fc_check_data(const fc_request *req, fc_findings *out)
 {
     fc_status result = check_set(req, &req->x, "x", 1, out);
 
+    if (result == FC_OK)
+        result = check_token_ids(req, out);
     if (result == FC_OK)
         result = check_set(req, &req->y, "y", 0, out);
     if (result == FC_OK && !req->validation_view)

@@ -44,7 +44,15 @@ static void ctx_fill(input_ctx *c)
         sample.dims[i] = c->input->shape.dims[i + 1];
     fc_shape_format(&sample, 0, c->expected_sample, sizeof(c->expected_sample));
     fc_shape_format(&c->x->shape, 0, c->found, sizeof(c->found));
-    fc_shape_format_js(&c->x->shape, 0, c->found_js, sizeof(c->found_js));
+    if (c->req->framework == FC_FW_TFJS && c->x->shape.rank == 1) {
+        fc_shape expanded = c->x->shape; /* TF.js makes a 1-D array (N, 1) before it checks it */
+
+        expanded.rank = 2;
+        expanded.dims[1] = 1;
+        fc_shape_format_js(&expanded, 0, c->found_js, sizeof(c->found_js));
+    } else {
+        fc_shape_format_js(&c->x->shape, 0, c->found_js, sizeof(c->found_js));
+    }
     fc_shape_format(&c->x->shape, 1, c->found_sample_args, sizeof(c->found_sample_args));
     /* Keras batches the arrays: the batch axis prints as the batch size when
      * every batch is full, else as None (ArrayDataAdapter.get_tf_dataset). */

@@ -367,6 +367,38 @@ static fc_status check_regression(label_ctx *c, fc_findings *out)
                           "# reshape y to the output's shape", out);
 }
 
+/*
+ * TF.js refused y's shape: the finding that names the mistake (one-hot for a
+ * sparse loss, indices for a categorical one, else a plain shape mismatch)
+ * with TF.js's own text.
+ */
+static fc_status tfjs_shape_finding(label_ctx *c, const char *js, fc_findings *out)
+{
+    const fc_shape *ys = &c->y->shape;
+    int same_rank = ys->rank == c->out->rank;
+    fc_status result;
+
+    if (c->loss.kind == FC_LOSS_SPARSE_CCE && same_rank && c->units > 1 && ys->dims[ys->rank - 1] == c->units)
+        result = add(c, FC_LABELS_ONE_HOT_FOR_SPARSE, "y has shape {y_shape}: one-hot labels, but the loss is sparse",
+                     NULL, 0, out);
+    else if (c->loss.kind == FC_LOSS_CCE && c->units > 1 &&
+             (ys->rank == c->out->rank - 1 || (same_rank && ys->dims[ys->rank - 1] == 1))) {
+        fc_var extra[] = {VAR("what", ys->rank == c->out->rank - 1 ? "rank (ndim)" : "shape")};
+        result = add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
+                     "y has shape {y_shape}: class indices, but the loss wants one-hot rows of {units}", extra, 1, out);
+    } else {
+        fc_var extra[] = {VAR("consequence", "TF.js wants the target to have exactly the output's shape (the last "
+                                             "axis 1 for a sparse loss); it only expands a 1-D target to (N, 1)."),
+                          VAR("k3_error", "(see the Keras targets)"), VAR("k2_error", "(see the Keras targets)"),
+                          VAR("js_error", js), VAR("fix_code", "y = y.reshape(output_shape)  # [n, ...] as the output")};
+        result = add(c, FC_LABEL_SHAPE_MISMATCH, "y has shape {y_shape}; output '{output}' has shape {out_shape} "
+                     "({loss})", extra, sizeof(extra) / sizeof(extra[0]), out);
+    }
+    if (result != FC_OK)
+        return result;
+    return fc_finding_set_error(&out->items[out->len - 1], js, NULL, 0);
+}
+
 /* The activation of the layer named like the output, when it has one. */
 static const char *output_activation(const fc_model *m, const char *name)
 {
@@ -457,6 +489,15 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
             c.loss.kind == FC_LOSS_OTHER)
             continue;
         ctx_fill(&c);
+        if (req->framework == FC_FW_TFJS) {
+            /* TF.js checks the target's exact shape before any loss sees it */
+            char js[1024];
+
+            if (tfjs_rejects(&c, c.loss.kind == FC_LOSS_SPARSE_CCE, js, sizeof(js))) {
+                result = tfjs_shape_finding(&c, js, out);
+                continue;
+            }
+        }
         switch (c.loss.kind) {
         case FC_LOSS_SPARSE_CCE:
             result = check_sparse(&c, out);
