@@ -51,6 +51,26 @@ static int model_rescales(const fc_model *m)
     return 0;
 }
 
+/* The model input an x array feeds has this array's dtype (or another of its kind: ints into an int Input). */
+static int same_as_input(const fc_request *req, const fc_tensor *t)
+{
+    const fc_model *m = &req->model;
+    const char *want = NULL;
+    size_t i;
+
+    if (req->x.form == FC_DATA_DICT) {
+        int k = fc_model_find_input(m, t->key);
+
+        want = k >= 0 ? m->inputs[k].dtype : NULL;
+    } else {
+        i = (size_t)(t - req->x.items);
+        want = i < m->n_inputs ? m->inputs[i].dtype : NULL;
+    }
+    if (want == NULL || t->dtype == NULL)
+        return 0;
+    return strcmp(want, t->dtype) == 0 || (fc_dtype_is_integer(want) && fc_dtype_is_integer(t->dtype));
+}
+
 static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const char *which, const char *var, int is_x,
                              fc_findings *out)
 {
@@ -76,7 +96,7 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
                                         sizeof(vars) / sizeof(vars[0]));
         return FC_OK;
     }
-    if (is_x && req->framework != FC_FW_TFJS &&
+    if (is_x && req->framework != FC_FW_TFJS && !same_as_input(req, t) &&
         (strcmp(dtype, "float64") == 0 || strcmp(dtype, "float16") == 0 || fc_dtype_is_integer(dtype))) {
         bytes = fc_tensor_bytes(t, "float32");
         if (bytes >= 0)
@@ -210,7 +230,7 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         const fc_tensor *t = NULL;
         const fc_layer *emb;
         int64_t dim;
-        char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+        char a[32], b[32], c[32], d[32], e[32], f[32];
 
         if (req->x.form == FC_DATA_DICT) {
             for (k = 0; k < req->x.len; k++) {
@@ -223,6 +243,19 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         emb = embedding_fed_by(m, i, &k);
         if (t == NULL || emb == NULL || !t->stats.has_range)
             continue;
+        if (t->stats.all_integers == 0) {
+            char lo[32], hi[32];
+
+            snprintf(lo, sizeof(lo), "%g", t->stats.min);
+            snprintf(hi, sizeof(hi), "%g", t->stats.max);
+            fc_var vars[] = {VAR("which", "x"), VAR("what", "an Embedding, whose inputs are token ids"),
+                             VAR("var", "x"), VAR("min", lo), VAR("max", hi),
+                             VAR("consequence", "every value below 1 becomes token 0, so the model sees the same "
+                                                "token everywhere.")};
+            if (fc_findings_add(out, FC_LABELS_NOT_INTEGER, req->framework, "x holds fractional token ids",
+                                t->pointer, m->inputs[i].name, emb->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+                return FC_ERR_NOMEM;
+        }
         dim = fc_cfg_int(emb->config, "input_dim", -1);
         if (dim < 1 || (t->stats.min >= 0 && t->stats.max < (double)dim))
             continue;
@@ -232,7 +265,6 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         snprintf(d, sizeof(d), "%g", t->stats.min < 0 ? t->stats.min : t->stats.max);
         snprintf(e, sizeof(e), "%lld", (long long)(dim - 1));
         snprintf(f, sizeof(f), "%lld", (long long)(t->stats.max >= (double)dim ? (int64_t)t->stats.max + 1 : dim));
-        snprintf(g, sizeof(g), "%zu", k);
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
                          VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
         if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, req->framework,

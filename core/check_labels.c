@@ -254,6 +254,14 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
                               "output's shape without its last axis.",
                               k3, "logits and labels must have the same first dimension", "y = y.reshape(-1)", out);
     }
+    if (st->all_integers == 0) {
+        fc_var extra[] = {VAR("which", "y"), VAR("what", "a sparse categorical loss"), VAR("var", "y"),
+                          VAR("consequence", "label 2.7 trains as class 2.")};
+        result = add(c, FC_LABELS_NOT_INTEGER, "y holds fractional labels for a sparse loss", extra,
+                     sizeof(extra) / sizeof(extra[0]), out);
+        if (result != FC_OK)
+            return result;
+    }
     if (!st->has_range || c->units == FC_DIM_UNKNOWN || (st->min >= 0 && st->max < (double)c->units))
         return FC_OK;
     fmt_num(bad, sizeof(bad), st->max >= (double)c->units ? st->max : st->min);
