@@ -350,7 +350,7 @@ static size_t dedupe(scored *list, size_t n)
     return out;
 }
 
-json_t *fc_explain_text(const char *text, const char *framework)
+static json_t *explain(const char *text, const char *framework)
 {
     scored *full = fc_calloc(MAX_CANDIDATES, sizeof(scored)), *part_best = fc_calloc(MAX_CANDIDATES, sizeof(scored));
     size_t n_full = 0, n_part = 0, i, fw, k;
@@ -420,6 +420,19 @@ fail:
     json_decref(matches);
     json_decref(nearest);
     return NULL;
+}
+
+json_t *fc_explain_text(const char *text, const char *framework)
+{
+    size_t len = strlen(text);
+
+    /* The error is at the end of a traceback: keep matching bounded by reading its tail only. */
+    if (len > FC_EXPLAIN_MAX_TEXT) {
+        text += len - FC_EXPLAIN_MAX_TEXT;
+        while ((*text & 0xc0) == 0x80) /* not in the middle of a UTF-8 character */
+            text++;
+    }
+    return explain(text, framework);
 }
 
 fc_status fc_explain_run(const json_t *body, json_t **out, fc_error *err)

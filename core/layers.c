@@ -101,6 +101,11 @@ fc_status fc_layer_build(fc_build *b, int *known)
     }
     for (i = 0; i < b->n_inputs; i++)
         any_unknown |= b->inputs[i].rank == FC_RANK_UNKNOWN;
+    /* Only an InputLayer or a nested model builds without inputs (a descriptor may
+     * hold a layer that nothing calls); build functions may assume one. */
+    if (b->n_inputs == 0 && strcmp(kind->class_name, "InputLayer") != 0 && strcmp(kind->class_name, "Sequential") != 0 &&
+        strcmp(kind->class_name, "Functional") != 0 && strcmp(kind->class_name, "Model") != 0)
+        any_unknown = 1;
     if (any_unknown) {
         /* After an unknown layer nothing can be judged or counted: build
          * functions may assume every input has a known rank. */

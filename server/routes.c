@@ -9,6 +9,7 @@
 static const fc_route routes[] = {
     {"POST", "/v1/preflight", fc_handle_preflight, 1},
     {"POST", "/v1/models/inspect", fc_handle_inspect, 1},
+    {"POST", "/v1/explain", fc_handle_explain, 1},
     {"GET", "/v1/reports", fc_handle_reports_list, 0},
     {"GET", "/v1/reports/{id}", fc_handle_report_get, 0},
     {"GET", "/v1/findings", fc_handle_findings_list, 0},

@@ -10,6 +10,9 @@
 
 #include "fitcheck/error.h"
 
+/* Only the last this many bytes of a pasted text are matched (the error ends a traceback). */
+#define FC_EXPLAIN_MAX_TEXT 16384
+
 /*
  * Matches text against every catalog entry's error text for every
  * framework (or only `framework` when it names one: "keras3", "tf.keras2",
@@ -24,7 +27,8 @@
  * filled from the values (and from values derived from them, e.g. the
  * sample shape of an expected shape); nearest are the best partial matches
  * when nothing matched fully (score < 1), never presented as a match.
- * NULL when out of memory.
+ * Only the last FC_EXPLAIN_MAX_TEXT bytes of text are read. NULL when out
+ * of memory.
  */
 json_t *fc_explain_text(const char *text, const char *framework);
 
