@@ -16,12 +16,14 @@
 typedef struct fc_app {
     fc_store *store;       /* borrowed: opened and closed by main */
     fc_metrics *metrics;   /* borrowed */
-    size_t max_body;       /* largest request body accepted, bytes */
+    size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
+    uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
     const char *version;   /* fitcheckd's version */
     _Atomic long in_flight; /* requests begun and not yet completed */
 } fc_app;
 
 struct fc_route;
+struct fc_upload;
 
 /* One request, from the first call of the access handler to completion. */
 typedef struct fc_req {
@@ -31,10 +33,11 @@ typedef struct fc_req {
     const char *path;              /* borrowed from libmicrohttpd */
     const struct fc_route *route;  /* matched route, NULL when none */
     char param[64];                /* the {id} path segment, when the route has one */
-    char *body;                    /* owned; the request body, NUL-terminated */
+    char *body;                    /* owned; a JSON or octet-stream body, NUL-terminated (multipart: NULL) */
     size_t body_len;
     size_t body_cap;
     int body_too_large;            /* the body passed app->max_body; the rest is discarded */
+    struct fc_upload *upload;      /* owned; a multipart body read as it arrives, else NULL */
     int64_t start_us;              /* monotonic clock at the first call */
     unsigned status;               /* status of the queued response, 0 until one is queued */
     char report_id[40];            /* id of the stored report, for the access log */

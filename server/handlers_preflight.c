@@ -124,7 +124,19 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
         ret = core_error(r, &err);
         goto cleanup;
     }
-    fc_sha256_hex(r->body, r->body_len, hex);
+    /* The digest of the request as read (canonical JSON; uploaded arrays as the headers read from
+     * them): the same call gets the same digest whatever the key order, spacing or body form. */
+    {
+        char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+        if (canonical == NULL) {
+            ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                     "out of memory while digesting the request", NULL, NULL);
+            goto cleanup;
+        }
+        fc_sha256_hex(canonical, strlen(canonical), hex);
+        free(canonical);
+    }
     snprintf(digest, sizeof(digest), "sha256:%s", hex);
     if (fc_id_new(row.id, &row.created_ms) != 0) {
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",

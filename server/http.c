@@ -1,7 +1,10 @@
 /*
  * http.c - the request lifecycle on libmicrohttpd: context per request,
- * body accumulation under the size limit, routing, the access log and
- * metrics at completion, and the daemon's start and graceful stop.
+ * the body as it arrives (JSON and octet-stream bodies accumulated under
+ * --max-body; multipart bodies handed chunk by chunk to server/upload.c,
+ * under --max-upload, so .npy parts are never held whole), the body's
+ * SHA-256, routing, the access log and metrics at completion, and the
+ * daemon's start and graceful stop.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -19,6 +22,7 @@
 #include "ids.h"
 #include "respond.h"
 #include "routes.h"
+#include "upload.h"
 
 int64_t fc_now_us(void)
 {
@@ -28,23 +32,25 @@ int64_t fc_now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* 1 when the Content-Type is one a body route reads (parameters such as charset allowed). */
-static int is_accepted_content_type(const char *ct)
+/* 1 when ct is one of types (parameters such as charset allowed). */
+static int content_type_in(const char *ct, const char *const *types)
 {
-    static const char *const accepted[] = {"application/json", "multipart/form-data", "application/octet-stream"};
     size_t i, n;
 
     if (ct == NULL)
         return 0;
     while (*ct == ' ')
         ct++;
-    for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
-        n = strlen(accepted[i]);
-        if (strncasecmp(ct, accepted[i], n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+    for (i = 0; types[i] != NULL; i++) {
+        n = strlen(types[i]);
+        if (strncasecmp(ct, types[i], n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
             return 1;
     }
     return 0;
 }
+
+static const char *const default_types[] = {"application/json", "multipart/form-data", "application/octet-stream",
+                                            NULL};
 
 /* Appends upload data, or marks the body too large and drops it. */
 static int body_append(fc_req *r, const char *data, size_t size)
@@ -73,9 +79,23 @@ static int body_append(fc_req *r, const char *data, size_t size)
 
 static enum MHD_Result too_large(fc_req *r)
 {
-    char detail[128];
+    char detail[160];
 
-    snprintf(detail, sizeof(detail), "the request body is larger than the limit of %zu bytes", r->app->max_body);
+    snprintf(detail, sizeof(detail), "the request body is larger than the --max-body limit of %zu bytes",
+             r->app->max_body);
+    return fc_respond_problem(r, MHD_HTTP_CONTENT_TOO_LARGE, FC_PROBLEM_TOO_LARGE, "Payload too large", detail,
+                              NULL, NULL);
+}
+
+/* A declared Content-Length past the limit for this kind of body: 413 before reading it. */
+static enum MHD_Result declared_too_large(fc_req *r, int multipart)
+{
+    char detail[160];
+
+    if (!multipart)
+        return too_large(r);
+    snprintf(detail, sizeof(detail), "the multipart body is larger than the --max-upload limit of %llu bytes",
+             (unsigned long long)r->app->max_upload);
     return fc_respond_problem(r, MHD_HTTP_CONTENT_TOO_LARGE, FC_PROBLEM_TOO_LARGE, "Payload too large", detail,
                               NULL, NULL);
 }
@@ -85,6 +105,7 @@ static enum MHD_Result first_call(fc_req *r, int *answered)
 {
     char allow[64];
     const char *ct, *cl;
+    int multipart;
 
     *answered = 1;
     switch (fc_route_find(r, allow, sizeof(allow))) {
@@ -99,15 +120,24 @@ static enum MHD_Result first_call(fc_req *r, int *answered)
     }
     if (r->route->takes_body) {
         ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        if (!is_accepted_content_type(ct))
+        if (!content_type_in(ct, r->route->accepts ? r->route->accepts : default_types))
             return fc_respond_problem(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, FC_PROBLEM_MEDIA_TYPE,
                                       "Unsupported media type",
-                                      "send application/json, multipart/form-data (parts 'request' and 'model'), "
-                                      "or a model file as application/octet-stream",
+                                      r->route->accepts ? "send application/json, or the text as text/plain"
+                                                        : "send application/json, multipart/form-data (parts "
+                                                          "'request', 'model' and .npy arrays), or a model file as "
+                                                          "application/octet-stream",
                                       NULL, NULL);
+        multipart = r->route->accepts == NULL && fc_upload_is_multipart(ct);
         cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL && strtoull(cl, NULL, 10) > r->app->max_body)
-            return too_large(r);
+        if (cl != NULL && strtoull(cl, NULL, 10) > (multipart ? r->app->max_upload : (uint64_t)r->app->max_body))
+            return declared_too_large(r, multipart);
+        if (multipart) {
+            r->upload = fc_upload_begin(r);
+            if (r->upload == NULL)
+                return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                          "out of memory starting to read the upload", NULL, NULL);
+        }
     }
     *answered = 0;
     return MHD_YES;
@@ -141,7 +171,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (r->route->takes_body && body_append(r, upload_data, *upload_data_size) != 0)
+        if (r->upload != NULL)
+            fc_upload_feed(r->upload, upload_data, *upload_data_size);
+        else if (r->route->takes_body && body_append(r, upload_data, *upload_data_size) != 0)
             return MHD_NO;
         *upload_data_size = 0;
         return MHD_YES;
@@ -185,6 +217,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     log_request(r, duration);
     fc_metrics_observe(r->app->metrics, fc_route_label(r), r->method, r->status, duration);
     atomic_fetch_sub(&r->app->in_flight, 1);
+    fc_upload_free(r->upload);
     free(r->body);
     free(r);
     *con_cls = NULL;

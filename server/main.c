@@ -26,7 +26,12 @@ typedef struct options {
     const char *db;
     unsigned long threads;
     unsigned long max_body;
+    unsigned long max_upload;
 } options;
+
+_Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
+
+#define MAX_UPLOAD_LIMIT (1ul << 40) /* 1 TiB: the largest --max-upload accepted */
 
 static void usage(FILE *out)
 {
@@ -40,7 +45,10 @@ static void usage(FILE *out)
             "                    as the first line of stdout             [FITCHECK_PORT, 8080]\n"
             "  --db PATH         SQLite database file (created if missing) [FITCHECK_DB, ./var/fitcheck.db]\n"
             "  --threads N       worker threads                          [FITCHECK_THREADS, 4]\n"
-            "  --max-body BYTES  largest request body accepted           [FITCHECK_MAX_BODY, 16777216]\n"
+            "  --max-body BYTES  largest JSON body accepted; also bounds the request and\n"
+            "                    model parts of a multipart body          [FITCHECK_MAX_BODY, 16777216]\n"
+            "  --max-upload BYTES  largest multipart body with .npy array parts (read as\n"
+            "                    it streams, never held in memory)       [FITCHECK_MAX_UPLOAD, 4294967296]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n");
 }
@@ -77,8 +85,9 @@ static int read_options(int argc, char **argv, options *o)
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
         {"db", required_argument, NULL, 'd'},     {"threads", required_argument, NULL, 't'},
-        {"max-body", required_argument, NULL, 'b'}, {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"max-body", required_argument, NULL, 'b'}, {"max-upload", required_argument, NULL, 'u'},
+        {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *env;
     int c;
@@ -88,11 +97,15 @@ static int read_options(int argc, char **argv, options *o)
     o->port = 8080;
     o->threads = 4;
     o->max_body = 16u << 20;
+    o->max_upload = 4ul << 30;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
     if ((env = getenv("FITCHECK_THREADS")) && set_number("FITCHECK_THREADS", env, 1, 256, &o->threads))
         return -1;
     if ((env = getenv("FITCHECK_MAX_BODY")) && set_number("FITCHECK_MAX_BODY", env, 1024, 1ul << 30, &o->max_body))
+        return -1;
+    if ((env = getenv("FITCHECK_MAX_UPLOAD")) &&
+        set_number("FITCHECK_MAX_UPLOAD", env, 1024, MAX_UPLOAD_LIMIT, &o->max_upload))
         return -1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -112,6 +125,10 @@ static int read_options(int argc, char **argv, options *o)
             break;
         case 'b':
             if (set_number("--max-body", optarg, 1024, 1ul << 30, &o->max_body))
+                return -1;
+            break;
+        case 'u':
+            if (set_number("--max-upload", optarg, 1024, MAX_UPLOAD_LIMIT, &o->max_upload))
                 return -1;
             break;
         case 'V':
@@ -175,6 +192,7 @@ int main(int argc, char **argv)
     }
     app.metrics = fc_metrics_new();
     app.max_body = opt.max_body;
+    app.max_upload = opt.max_upload;
     app.version = FITCHECK_VERSION;
     if (app.metrics == NULL) {
         fprintf(stderr, "fitcheckd: out of memory\n");
@@ -194,9 +212,9 @@ int main(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr,
             "{\"event\":\"started\",\"version\":\"%s\",\"listen\":\"%s\",\"port\":%u,\"db\":\"%s\","
-            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu}\n",
+            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu}\n",
             FITCHECK_VERSION, opt.listen, port, opt.db, app.store->ops->schema_version(app.store), opt.threads,
-            opt.max_body);
+            opt.max_body, opt.max_upload);
 
     while (sigwait(&stop_signals, &sig) != 0)
         ;

@@ -12,7 +12,8 @@ typedef struct fc_route {
     const char *method;   /* "GET" routes also answer HEAD */
     const char *pattern;  /* "/v1/reports/{id}": {id} matches one non-empty segment */
     fc_handler_fn handler;
-    int takes_body;       /* the handler reads a JSON body */
+    int takes_body;       /* the handler reads a body */
+    const char *const *accepts; /* Content-Types it takes (NULL-ended); NULL: JSON, multipart and octet-stream */
 } fc_route;
 
 typedef enum fc_route_match {

@@ -2,76 +2,392 @@
  * upload.c - multipart/form-data and application/octet-stream bodies for
  * POST /v1/preflight and /v1/models/inspect.
  *
- * The body is already buffered (bounded by --max-body); libmicrohttpd's post
- * processor splits it into parts, which are copied (so the whole upload is
- * at most twice the limit in memory). A model part is a .keras archive
- * (config.json is read out of it) or the text of a model JSON.
+ * A multipart body is read as it arrives: server/http.c feeds each chunk to
+ * fc_upload_feed, which hands it to libmicrohttpd's post processor; the
+ * processor calls on_part with each part's bytes in pieces of at most
+ * PP_BUFFER bytes. The request and model parts are copied (bounded by
+ * --max-body together); a .npy part goes through the .npy scanner and only
+ * its tensor header is kept, so memory does not grow with the arrays.
+ * The first failure is remembered and the rest of the body is drained;
+ * the handler reports it (libmicrohttpd 0.9.75 answers only once the whole
+ * body has been received).
+ *
+ * A model part is a .keras archive (config.json is read out of it) or the
+ * text of a model JSON. A bare model file (application/octet-stream) is
+ * buffered whole in r->body by http.c.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "keras_file.h"
+#include "npy.h"
 #include "upload.h"
 
-typedef struct part {
-    char *data;
+#define PP_BUFFER (64 * 1024) /* the post processor's buffer: bounds part headers and data pieces */
+#define MAX_NPY_PARTS 1024
+
+typedef enum part_kind { PART_REQUEST, PART_MODEL, PART_NPY } part_kind;
+
+/* A text part, copied whole. */
+typedef struct text_part {
+    char *data; /* owned, NUL-terminated once seen */
     size_t len;
+    size_t cap;
     int seen;
-} part;
+} text_part;
 
-typedef struct parts {
-    part request;
-    part model;
-    char unknown[64]; /* the first part with another name */
-    int failed;       /* out of memory */
-} parts;
+/* One .npy part and where its tensor header goes. */
+typedef struct npy_part {
+    char *name;        /* owned: the part name, e.g. "validation.x.pixels" */
+    int validation;    /* under data.validation rather than data */
+    char arg[2];       /* "x" or "y" */
+    const char *key;   /* into name: the input/output name, NULL for a single array */
+    json_t *header;    /* owned: {shape, dtype, stats} once the part is complete */
+} npy_part;
 
-static int part_append(part *p, const char *data, size_t size)
+struct fc_upload {
+    fc_req *r;                    /* borrowed */
+    struct MHD_PostProcessor *pp; /* owned; NULL once destroyed (or never made) */
+    uint64_t total;               /* body bytes fed */
+    int in_part;                  /* a part is open */
+    part_kind kind;               /* of the open part */
+    char *name;                   /* owned: the open part's name */
+    uint64_t part_bytes;          /* bytes of the open part so far */
+    fc_npy_scanner *scanner;      /* owned; made at the first .npy part, reset for each */
+    text_part request;
+    text_part model;
+    npy_part *npy;                /* owned array */
+    size_t n_npy;
+    size_t cap_npy;
+    int finished;                 /* fc_upload_request ran the end-of-body checks */
+    fc_upload_status status;      /* the first failure; FC_UPLOAD_OK until one */
+    char msg[400];                /* its sentence */
+    char where[128];              /* its part name or JSON pointer */
+};
+
+int fc_upload_is_multipart(const char *ct)
 {
-    char *grown = realloc(p->data, p->len + size + 1);
+    if (ct == NULL)
+        return 0;
+    while (*ct == ' ')
+        ct++;
+    return strncasecmp(ct, "multipart/form-data", 19) == 0;
+}
 
-    if (grown == NULL)
-        return -1;
-    p->data = grown;
-    memcpy(p->data + p->len, data, size);
+/* Records the first failure; later ones are dropped. Returns MHD_NO to stop the post processor. */
+__attribute__((format(printf, 4, 5))) static enum MHD_Result fail(fc_upload *u, fc_upload_status status,
+                                                                  const char *where, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (u->status != FC_UPLOAD_OK)
+        return MHD_NO;
+    u->status = status;
+    snprintf(u->where, sizeof(u->where), "%s", where ? where : "");
+    va_start(ap, fmt);
+    vsnprintf(u->msg, sizeof(u->msg), fmt, ap);
+    va_end(ap);
+    return MHD_NO;
+}
+
+/* Appends to a text part, keeping a NUL after the data. */
+static int text_append(text_part *p, const char *data, size_t size)
+{
+    if (p->len + size + 1 > p->cap) {
+        size_t cap = p->cap ? p->cap : 4096;
+        char *grown;
+
+        while (cap < p->len + size + 1)
+            cap *= 2;
+        grown = realloc(p->data, cap);
+        if (grown == NULL)
+            return -1;
+        p->data = grown;
+        p->cap = cap;
+    }
+    if (size > 0)
+        memcpy(p->data + p->len, data, size);
     p->len += size;
     p->data[p->len] = '\0';
     return 0;
+}
+
+/*
+ * Splits a .npy part name: [validation.](x|y)[.<name>]. Returns 0 when the
+ * name is none of these.
+ */
+static int parse_target(const char *name, npy_part *t)
+{
+    const char *p = name;
+
+    t->validation = strncmp(p, "validation.", 11) == 0;
+    if (t->validation)
+        p += 11;
+    if (p[0] != 'x' && p[0] != 'y')
+        return 0;
+    t->arg[0] = p[0];
+    t->arg[1] = '\0';
+    if (p[1] == '\0') {
+        t->key = NULL;
+        return 1;
+    }
+    if (p[1] == '.' && p[2] != '\0') {
+        t->key = p + 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Refuses a .npy part that repeats one already read, or mixes x with x.<name>. */
+static enum MHD_Result check_target(fc_upload *u, const npy_part *t)
+{
+    const char *group = t->validation ? "validation." : "";
+    size_t i;
+
+    if (u->n_npy == MAX_NPY_PARTS)
+        return fail(u, FC_UPLOAD_INVALID, t->name, "more than %d .npy parts", MAX_NPY_PARTS);
+    for (i = 0; i < u->n_npy; i++) {
+        const npy_part *e = &u->npy[i];
+
+        if (e->validation != t->validation || e->arg[0] != t->arg[0])
+            continue;
+        if (strcmp(e->name, t->name) == 0)
+            return fail(u, FC_UPLOAD_INVALID, t->name, "the part '%s' is given twice", t->name);
+        if ((e->key == NULL) != (t->key == NULL))
+            return fail(u, FC_UPLOAD_INVALID, t->name,
+                        "the parts '%s' and '%s' mix two forms: '%s%s' is one array, '%s%s.<name>' parts make a "
+                        "dict keyed by input or output name; send one form or the other",
+                        e->name, t->name, group, t->arg, group, t->arg);
+    }
+    return MHD_YES;
+}
+
+/* Opens a .npy part: registers it and readies the scanner. */
+static enum MHD_Result npy_begin(fc_upload *u, const char *name)
+{
+    npy_part t;
+
+    memset(&t, 0, sizeof(t));
+    t.name = (char *)name;
+    if (!parse_target(name, &t))
+        return fail(u, FC_UPLOAD_INVALID, name,
+                    "unknown part '%s': the parts are 'request' (JSON), 'model' (a .keras or model JSON file), and "
+                    ".npy arrays named x, y, x.<input>, y.<output>, validation.x, validation.y, "
+                    "validation.x.<input> and validation.y.<output>",
+                    name);
+    if (check_target(u, &t) != MHD_YES)
+        return MHD_NO;
+    if (u->n_npy == u->cap_npy) {
+        size_t cap = u->cap_npy ? 2 * u->cap_npy : 8;
+        npy_part *grown = realloc(u->npy, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return fail(u, FC_UPLOAD_NOMEM, name, "out of memory reading the upload");
+        u->npy = grown;
+        u->cap_npy = cap;
+    }
+    if (u->scanner == NULL)
+        u->scanner = fc_npy_new();
+    else
+        fc_npy_reset(u->scanner);
+    t.name = strdup(name);
+    if (u->scanner == NULL || t.name == NULL) {
+        free(t.name);
+        return fail(u, FC_UPLOAD_NOMEM, name, "out of memory reading the upload");
+    }
+    if (t.key != NULL)
+        t.key = t.name + (t.key - name);
+    u->npy[u->n_npy++] = t;
+    return MHD_YES;
+}
+
+static enum MHD_Result npy_failed(fc_upload *u, const fc_error *err)
+{
+    return fail(u, err->code == FC_ERR_NOMEM ? FC_UPLOAD_NOMEM : FC_UPLOAD_INVALID, u->name, "part '%s': %s",
+                u->name, err->text);
+}
+
+/* Closes the open part: a .npy part is checked for completeness and its header kept. */
+static enum MHD_Result part_end(fc_upload *u)
+{
+    npy_part *t;
+    fc_error err;
+
+    u->in_part = 0;
+    if (u->kind != PART_NPY)
+        return MHD_YES;
+    fc_error_init(&err);
+    if (fc_npy_finish(u->scanner, &err) != FC_OK)
+        return npy_failed(u, &err);
+    t = &u->npy[u->n_npy - 1];
+    t->header = fc_npy_header_json(u->scanner);
+    if (t->header == NULL)
+        return fail(u, FC_UPLOAD_NOMEM, u->name, "out of memory reading the upload");
+    return MHD_YES;
+}
+
+/* Opens a part by name. */
+static enum MHD_Result part_begin(fc_upload *u, const char *key)
+{
+    const char *name = key ? key : "";
+    text_part *text = NULL;
+
+    free(u->name);
+    u->name = strdup(name);
+    if (u->name == NULL)
+        return fail(u, FC_UPLOAD_NOMEM, NULL, "out of memory reading the upload");
+    u->in_part = 1;
+    u->part_bytes = 0;
+    if (strcmp(name, "request") == 0) {
+        u->kind = PART_REQUEST;
+        text = &u->request;
+    } else if (strcmp(name, "model") == 0) {
+        u->kind = PART_MODEL;
+        text = &u->model;
+    } else {
+        u->kind = PART_NPY;
+        return npy_begin(u, name);
+    }
+    if (text->seen)
+        return fail(u, FC_UPLOAD_INVALID, name, "the part '%s' is given twice", name);
+    text->seen = 1;
+    if (text_append(text, "", 0) != 0)
+        return fail(u, FC_UPLOAD_NOMEM, name, "out of memory reading the upload");
+    return MHD_YES;
+}
+
+/*
+ * libmicrohttpd 0.9.75 does not say where a part ends: a part begins with a
+ * call at offset 0, and its first call may carry no bytes when the data
+ * had not arrived yet (the next one is then at offset 0 too). So a call at
+ * offset 0 opens a new part unless the open part has the same name and has
+ * had no bytes yet. (An empty part followed by a part of the same name is
+ * therefore read as one part.)
+ */
+static int starts_part(const fc_upload *u, const char *key, uint64_t off)
+{
+    if (!u->in_part)
+        return 1;
+    if (off != 0)
+        return 0;
+    return u->part_bytes != 0 || strcmp(u->name, key ? key : "") != 0;
 }
 
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
                                const char *content_type, const char *transfer_encoding, const char *data,
                                uint64_t off, size_t size)
 {
-    parts *ps = cls;
-    part *p = NULL;
+    fc_upload *u = cls;
+    text_part *text;
+    fc_error err;
 
     (void)kind;
     (void)filename;
     (void)content_type;
     (void)transfer_encoding;
-    (void)off;
-    if (key != NULL && strcmp(key, "request") == 0)
-        p = &ps->request;
-    else if (key != NULL && strcmp(key, "model") == 0)
-        p = &ps->model;
-    if (p == NULL) {
-        if (ps->unknown[0] == '\0')
-            snprintf(ps->unknown, sizeof(ps->unknown), "%s", key ? key : "");
+    if (u->status != FC_UPLOAD_OK)
+        return MHD_NO;
+    if (starts_part(u, key, off)) {
+        if (u->in_part && part_end(u) != MHD_YES)
+            return MHD_NO;
+        if (part_begin(u, key) != MHD_YES)
+            return MHD_NO;
+    }
+    u->part_bytes += size;
+    if (size == 0)
+        return MHD_YES;
+    if (u->kind == PART_NPY) {
+        fc_error_init(&err);
+        if (fc_npy_feed(u->scanner, data, size, &err) != FC_OK)
+            return npy_failed(u, &err);
         return MHD_YES;
     }
-    p->seen = 1;
-    if (size > 0 && part_append(p, data, size) != 0) {
-        ps->failed = 1;
-        return MHD_NO;
-    }
-    if (p->data == NULL && part_append(p, "", 0) != 0) {
-        ps->failed = 1;
-        return MHD_NO;
-    }
+    text = u->kind == PART_REQUEST ? &u->request : &u->model;
+    if (u->request.len + u->model.len + size > u->r->app->max_body)
+        return fail(u, FC_UPLOAD_TOO_LARGE, u->name,
+                    "the request and model parts together are larger than the --max-body limit of %zu bytes",
+                    u->r->app->max_body);
+    if (text_append(text, data, size) != 0)
+        return fail(u, FC_UPLOAD_NOMEM, u->name, "out of memory reading the upload");
     return MHD_YES;
+}
+
+fc_upload *fc_upload_begin(fc_req *r)
+{
+    fc_upload *u = calloc(1, sizeof(*u));
+
+    if (u == NULL)
+        return NULL;
+    u->r = r;
+    u->pp = MHD_create_post_processor(r->conn, PP_BUFFER, on_part, u);
+    if (u->pp == NULL)
+        fail(u, FC_UPLOAD_INVALID, NULL, "the multipart body has no boundary in its Content-Type");
+    return u;
+}
+
+void fc_upload_feed(fc_upload *u, const char *data, size_t size)
+{
+    u->total += size;
+    if (u->status != FC_UPLOAD_OK)
+        return;
+    if (u->total > u->r->app->max_upload) {
+        fail(u, FC_UPLOAD_TOO_LARGE, NULL, "the multipart body is larger than the --max-upload limit of %llu bytes",
+             (unsigned long long)u->r->app->max_upload);
+        return;
+    }
+    if (MHD_post_process(u->pp, data, size) != MHD_YES)
+        fail(u, FC_UPLOAD_INVALID, NULL, "the multipart body is malformed");
+}
+
+int fc_upload_ok(const fc_upload *u)
+{
+    return u->status == FC_UPLOAD_OK;
+}
+
+void fc_upload_free(fc_upload *u)
+{
+    size_t i;
+
+    if (u == NULL)
+        return;
+    if (u->pp != NULL)
+        MHD_destroy_post_processor(u->pp);
+    fc_npy_free(u->scanner);
+    for (i = 0; i < u->n_npy; i++) {
+        free(u->npy[i].name);
+        json_decref(u->npy[i].header);
+    }
+    free(u->npy);
+    free(u->name);
+    free(u->request.data);
+    free(u->model.data);
+    free(u);
+}
+
+/* The body has ended: close the last part, check the closing boundary and the no-.npy limit. */
+static void upload_finish(fc_upload *u)
+{
+    enum MHD_Result complete;
+
+    if (u->finished)
+        return;
+    u->finished = 1;
+    if (u->status == FC_UPLOAD_OK && u->in_part)
+        part_end(u);
+    if (u->pp != NULL) {
+        complete = MHD_destroy_post_processor(u->pp);
+        u->pp = NULL;
+        if (complete != MHD_YES)
+            fail(u, FC_UPLOAD_INVALID, NULL, "the multipart body is malformed: it ends before its closing boundary");
+    }
+    if (u->n_npy == 0 && u->total > u->r->app->max_body)
+        fail(u, FC_UPLOAD_TOO_LARGE, NULL,
+             "the multipart body is larger than the --max-body limit of %zu bytes (--max-upload applies only to "
+             "bodies with .npy parts)",
+             u->r->app->max_body);
 }
 
 static void set(char *buf, size_t size, const char *text)
@@ -151,41 +467,101 @@ static json_t *request_from_query(fc_req *r)
     return req;
 }
 
+/* The object at key in obj, made when missing. NULL when obj[key] is something else, or out of memory. */
+static json_t *object_member(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL || json_is_null(v)) {
+        v = json_object();
+        if (json_object_set_new(obj, key, v) != 0)
+            return NULL;
+    }
+    return json_is_object(v) ? v : NULL;
+}
+
+/*
+ * Puts each .npy part's tensor header under data (or data.validation):
+ * x -> data.x, x.<name> -> data.x.<name>. An argument the request part
+ * already gives is refused rather than merged.
+ */
+static fc_upload_status attach_arrays(fc_upload *u, json_t *req, char *msg, size_t msg_size, char *pointer,
+                                      size_t pointer_size)
+{
+    json_t *data, *group, *given;
+    size_t i;
+
+    if (u->n_npy == 0)
+        return FC_UPLOAD_OK;
+    data = json_object_get(req, "data");
+    if (data != NULL && !json_is_null(data) && !json_is_object(data)) {
+        set(pointer, pointer_size, "/data");
+        set(msg, msg_size, "data must be an object when arrays come as .npy parts");
+        return FC_UPLOAD_INVALID;
+    }
+    group = data ? json_object_get(data, "validation") : NULL;
+    for (i = 0; i < u->n_npy && !u->npy[i].validation; i++)
+        ;
+    if (i < u->n_npy && group != NULL && !json_is_null(group) && !json_is_object(group)) {
+        set(pointer, pointer_size, "/data/validation");
+        set(msg, msg_size, "data.validation must be an object ({\"x\": ..., \"y\": ...}) when validation arrays "
+                           "come as .npy parts");
+        return FC_UPLOAD_INVALID;
+    }
+    for (i = 0; i < u->n_npy; i++) {
+        const npy_part *t = &u->npy[i];
+
+        given = json_object_get(t->validation ? group : data, t->arg);
+        if (given != NULL && !json_is_null(given)) {
+            set(pointer, pointer_size, t->name);
+            snprintf(msg, msg_size, "%s%s is given twice: in the request part (/data%s/%s) and as the part '%s'",
+                     t->validation ? "validation." : "", t->arg, t->validation ? "/validation" : "", t->arg, t->name);
+            return FC_UPLOAD_INVALID;
+        }
+    }
+    data = object_member(req, "data");
+    for (i = 0; i < u->n_npy; i++) {
+        npy_part *t = &u->npy[i];
+        json_t *header = t->header;
+
+        t->header = NULL; /* json_object_set_new steals it, even on failure */
+        group = data != NULL && t->validation ? object_member(data, "validation") : data;
+        if (group != NULL && t->key != NULL)
+            group = object_member(group, t->arg);
+        if (group == NULL) {
+            json_decref(header);
+            break;
+        }
+        if (json_object_set_new(group, t->key ? t->key : t->arg, header) != 0)
+            break;
+    }
+    if (i < u->n_npy) {
+        set(msg, msg_size, "out of memory building the request");
+        return FC_UPLOAD_NOMEM;
+    }
+    return FC_UPLOAD_OK;
+}
+
 static fc_upload_status multipart(fc_req *r, json_t **out, char *msg, size_t msg_size, char *pointer,
                                   size_t pointer_size, int *line, int *column)
 {
-    parts ps;
-    struct MHD_PostProcessor *pp;
+    fc_upload *u = r->upload;
     json_t *req = NULL, *model = NULL;
     fc_upload_status status = FC_UPLOAD_INVALID;
-    enum MHD_Result ok;
 
-    memset(&ps, 0, sizeof(ps));
-    pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, &ps);
-    if (pp == NULL) {
-        set(msg, msg_size, "the multipart body has no boundary in its Content-Type");
-        return FC_UPLOAD_INVALID;
+    if (u == NULL) {
+        set(msg, msg_size, "the multipart body was not read");
+        return FC_UPLOAD_NOMEM;
     }
-    ok = MHD_post_process(pp, r->body ? r->body : "", r->body_len);
-    MHD_destroy_post_processor(pp);
-    if (ps.failed) {
-        status = FC_UPLOAD_NOMEM;
-        set(msg, msg_size, "out of memory reading the upload");
-        goto cleanup;
+    upload_finish(u);
+    if (u->status != FC_UPLOAD_OK) {
+        set(msg, msg_size, u->msg);
+        set(pointer, pointer_size, u->where);
+        return u->status;
     }
-    if (ok != MHD_YES) {
-        set(msg, msg_size, "the multipart body is malformed");
-        goto cleanup;
-    }
-    if (ps.unknown[0] != '\0') {
-        snprintf(msg, msg_size, "unknown part '%s': the parts are 'request' (JSON) and 'model' (a .keras or model "
-                 "JSON file)", ps.unknown);
-        set(pointer, pointer_size, ps.unknown);
-        goto cleanup;
-    }
-    if (ps.request.seen) {
+    if (u->request.seen) {
         set(pointer, pointer_size, "request");
-        req = parse_json(ps.request.data, ps.request.len, "the request part", msg, msg_size, line, column);
+        req = parse_json(u->request.data, u->request.len, "the request part", msg, msg_size, line, column);
         if (req == NULL)
             goto cleanup;
         if (!json_is_object(req)) {
@@ -199,28 +575,28 @@ static fc_upload_status multipart(fc_req *r, json_t **out, char *msg, size_t msg
             goto cleanup;
         }
     }
-    if (ps.model.seen) {
+    if (u->model.seen) {
         set(pointer, pointer_size, "/model");
         if (json_object_get(req, "model") != NULL) {
             set(msg, msg_size, "the model is given twice: in the request part and as the model part");
             goto cleanup;
         }
-        status = model_from_file(r, ps.model.data, ps.model.len, &model, msg, msg_size, line, column);
+        status = model_from_file(r, u->model.data, u->model.len, &model, msg, msg_size, line, column);
         if (status != FC_UPLOAD_OK)
             goto cleanup;
         json_object_set_new(req, "model", model);
     }
+    pointer[0] = '\0';
+    status = attach_arrays(u, req, msg, msg_size, pointer, pointer_size);
+    if (status != FC_UPLOAD_OK)
+        goto cleanup;
     *out = req;
     req = NULL;
-    status = FC_UPLOAD_OK;
 
 cleanup:
     json_decref(req);
-    free(ps.request.data);
-    free(ps.model.data);
     return status;
 }
-
 fc_upload_status fc_upload_request(fc_req *r, json_t **out, char *msg, size_t msg_size, char *pointer,
                                    size_t pointer_size, int *line, int *column)
 {
@@ -233,7 +609,7 @@ fc_upload_status fc_upload_request(fc_req *r, json_t **out, char *msg, size_t ms
     *line = *column = 0;
     pointer[0] = '\0';
     msg[0] = '\0';
-    if (ct != NULL && strncasecmp(ct, "multipart/form-data", 19) == 0)
+    if (fc_upload_is_multipart(ct))
         return multipart(r, out, msg, msg_size, pointer, pointer_size, line, column);
     if (ct != NULL && strncasecmp(ct, "application/octet-stream", 24) == 0) {
         set(pointer, pointer_size, "/model");

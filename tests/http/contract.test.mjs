@@ -32,8 +32,8 @@ describe('openapi.yaml', () => {
   it('is OpenAPI 3.1 with the routes fitcheckd serves (server/routes.c)', () => {
     assert.match(spec.openapi, /^3\.1\./);
     assert.deepEqual(Object.keys(spec.paths).sort(),
-      ['/healthz', '/metrics', '/v1/findings', '/v1/findings/{code}', '/v1/models/inspect', '/v1/preflight',
-        '/v1/reports', '/v1/reports/{id}']);
+      ['/healthz', '/metrics', '/v1/explain', '/v1/findings', '/v1/findings/{code}', '/v1/models/inspect',
+        '/v1/preflight', '/v1/reports', '/v1/reports/{id}']);
   });
 
   it('gives every operation an operationId, a tag, a summary and a 5xx or 4xx', () => {
