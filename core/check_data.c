@@ -319,7 +319,14 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
                             vars, 1) == NULL)
             return FC_ERR_NOMEM;
     }
-    if (n <= 0)
+    if (n == 0) {
+        fc_var vars[] = {VAR("which", "x")};
+        if (fc_findings_add(out, FC_EMPTY_DATASET, req->framework, "x has no samples", "/data/x", NULL, NULL, vars,
+                            1) == NULL)
+            return FC_ERR_NOMEM;
+        return FC_OK;
+    }
+    if (n < 0)
         return FC_OK;
     /* validation_split: Keras and TF.js take the last fraction, floor(n * (1 - split)) for training. */
     if (vs > 0.0 && (req->framework != FC_FW_TFJS || vs < 1.0)) {

@@ -424,15 +424,31 @@ fail:
 
 json_t *fc_explain_text(const char *text, const char *framework)
 {
-    size_t len = strlen(text);
+    size_t len = strlen(text), half = FC_EXPLAIN_MAX_TEXT / 2, head, tail_at;
+    char *both;
+    json_t *out;
 
-    /* The error is at the end of a traceback: keep matching bounded by reading its tail only. */
-    if (len > FC_EXPLAIN_MAX_TEXT) {
-        text += len - FC_EXPLAIN_MAX_TEXT;
-        while ((*text & 0xc0) == 0x80) /* not in the middle of a UTF-8 character */
-            text++;
-    }
-    return explain(text, framework);
+    if (len <= FC_EXPLAIN_MAX_TEXT)
+        return explain(text, framework);
+    /*
+     * Keep matching bounded: a Python error ends its traceback, a TF.js error
+     * starts its message before a tensor dump, so read the head and the tail.
+     */
+    head = half;
+    while (head > 0 && (text[head] & 0xc0) == 0x80) /* whole UTF-8 characters only */
+        head--;
+    tail_at = len - half;
+    while (tail_at < len && (text[tail_at] & 0xc0) == 0x80)
+        tail_at++;
+    both = fc_malloc(head + 1 + (len - tail_at) + 1);
+    if (both == NULL)
+        return NULL;
+    memcpy(both, text, head);
+    both[head] = '\n';
+    memcpy(both + head + 1, text + tail_at, len - tail_at + 1);
+    out = explain(both, framework);
+    fc_free(both);
+    return out;
 }
 
 fc_status fc_explain_run(const json_t *body, json_t **out, fc_error *err)

@@ -10,7 +10,8 @@
 
 #include "fitcheck/error.h"
 
-/* Only the last this many bytes of a pasted text are matched (the error ends a traceback). */
+/* Only this many bytes of a pasted text are matched: its first and last halves (a Python
+ * error ends a traceback; a TF.js message comes before its tensor dump). */
 #define FC_EXPLAIN_MAX_TEXT 16384
 
 /*
@@ -27,7 +28,7 @@
  * filled from the values (and from values derived from them, e.g. the
  * sample shape of an expected shape); nearest are the best partial matches
  * when nothing matched fully (score < 1), never presented as a match.
- * Only the last FC_EXPLAIN_MAX_TEXT bytes of text are read. NULL when out
+ * Of a longer text, only the first and last FC_EXPLAIN_MAX_TEXT / 2 bytes are read. NULL when out
  * of memory.
  */
 json_t *fc_explain_text(const char *text, const char *framework);

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fitcheck/explain.h"
 #include "fitcheck/preflight.h"
 
 #define FIXTURE FITCHECK_SOURCE_DIR "/tests/oracle/data_scenarios.json"
@@ -207,6 +208,51 @@ static void test_oracle_data__tfjs_verdicts_agree_with_model_fit(void **state)
 }
 
 /* The matcher itself: exact texts, and "…" standing for a tensor dump. */
+/*
+ * /v1/explain on the real texts: every TF.js error of the fixture, pasted
+ * alone, must be explained as one of the codes fitcheck reports for that
+ * scenario (texts with a tensor dump after "following list" included).
+ */
+static void test_oracle_data__explain_maps_real_tfjs_errors(void **state)
+{
+    json_t *all = json_load_file(FIXTURE, 0, NULL), *s;
+    size_t i, texts = 0, explained = 0;
+
+    (void)state;
+    assert_non_null(all);
+    json_array_foreach(all, i, s) {
+        const json_t *oracle = json_object_get(s, "oracle");
+        json_t *report = NULL, *out, *f, *m;
+        fc_error err;
+        size_t j, k;
+        int hit = 0;
+
+        if (strcmp(str(oracle, "outcome"), "error") != 0 || !json_is_string(json_object_get(oracle, "error")))
+            continue;
+        if (fc_preflight_run(json_object_get(s, "request"), &report, &err) != FC_OK)
+            continue;
+        texts++;
+        out = fc_explain_text(str(oracle, "error"), "tfjs");
+        assert_non_null(out);
+        json_array_foreach(json_object_get(report, "findings"), j, f) {
+            json_array_foreach(json_object_get(out, "matches"), k, m) {
+                if (json_equal(json_object_get(m, "code"), json_object_get(f, "code")))
+                    hit = 1;
+            }
+        }
+        if (hit)
+            explained++;
+        else
+            printf("EXPLAIN MISSES %s: %.200s\n", str(s, "id"), str(oracle, "error"));
+        json_decref(out);
+        json_decref(report);
+    }
+    printf("explain: %zu/%zu real TF.js error texts explained as a code the preflight reports\n", explained, texts);
+    assert_true(texts >= 200);
+    assert_int_equal(explained, texts);
+    json_decref(all);
+}
+
 static void test_oracle_data__framework_error_matcher(void **state)
 {
     (void)state;
@@ -224,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oracle_data__framework_error_matcher),
         cmocka_unit_test(test_oracle_data__tfjs_verdicts_agree_with_model_fit),
+        cmocka_unit_test(test_oracle_data__explain_maps_real_tfjs_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
