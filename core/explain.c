@@ -248,6 +248,25 @@ static void derive(match *m)
     for (i = 0; i < n; i++) {
         const char *v = m->values[i];
 
+        /* the output's units: the last size of an output shape "(None, 10)" */
+        if ((strcmp(m->names[i], "out_batch") == 0 || strcmp(m->names[i], "out_shape") == 0) && v[0] == '(') {
+            const char *last = strrchr(v, ',');
+            char units[32];
+            size_t k = 0;
+
+            if (last != NULL) {
+                for (last++; *last == ' '; last++)
+                    ;
+                while (last[k] >= '0' && last[k] <= '9' && k + 1 < sizeof(units)) {
+                    units[k] = last[k];
+                    k++;
+                }
+                units[k] = '\0';
+                if (k > 0 && last[k] == ')')
+                    set_value(m, "units", units, units + k);
+            }
+        }
+
         if (strcmp(m->names[i], "expected") == 0 && v[0] == '(') {
             const char *comma = strchr(v, ',');
             char args[MAX_VALUE];
@@ -281,11 +300,13 @@ static json_t *match_json(const fc_catalog_entry *e, size_t fw, match *m)
     char href[96], *expl, *fix_summary, *fix_code;
     size_t i;
 
+    size_t from_text = m->n_values;
+
     derive(m);
     for (i = 0; i < m->n_values; i++) {
         vars[i].name = m->names[i];
         vars[i].value = m->values[i];
-        if (strcmp(m->names[i], "expected_sample_args") != 0)
+        if (i < from_text) /* derived values fill templates but are not in the text */
             json_object_set_new(values, m->names[i], json_string(m->values[i]));
     }
     snprintf(href, sizeof(href), "/v1/findings/%s", e->code);

@@ -50,6 +50,16 @@ describe('POST /v1/explain', () => {
     assert.equal(entry.status, 200);
   });
 
+  it('derives the values a fix needs from the shapes in the text', async () => {
+    const r = await srv.request('POST', '/v1/explain', {
+      body: 'ValueError: Shapes (None, 1) and (None, 10) are incompatible',
+      headers: { 'Content-Type': 'text/plain' },
+    });
+    const top = r.body.matches[0];
+    assert.equal(top.code, 'LABELS_SPARSE_FOR_CATEGORICAL');
+    assert.match(top.fixes[0].code, /^y = keras\.utils\.to_categorical\(y, 10\)/);
+  });
+
   it('says no match for unknown text, with at most three nearest entries', async () => {
     let r = await srv.request('POST', '/v1/explain', { json: { error: 'Segmentation fault (core dumped)' } });
     assert.equal(r.status, 200);
