@@ -109,6 +109,25 @@ static void test_explain__unknown_text_is_no_match(void **state)
     json_decref(out);
 }
 
+/* A value longer than the capture limit, of multi-byte characters, still gives valid JSON. */
+static void test_explain__long_multibyte_value_is_cut_cleanly(void **state)
+{
+    char text[2048];
+    size_t used = (size_t)snprintf(text, sizeof(text), "ValueError: Input 0 of layer \"");
+    json_t *out;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 200; i++)
+        used += (size_t)snprintf(text + used, sizeof(text) - used, "\xc3\xa9"); /* é: two bytes */
+    snprintf(text + used, sizeof(text) - used, "\" is incompatible with the layer: expected shape=(None, 28, 28), "
+             "found shape=(None, 784)");
+    out = fc_explain_text(text, "keras3");
+    assert_non_null(out);
+    assert_true(json_is_true(json_object_get(out, "matched")));
+    json_decref(out);
+}
+
 static void test_explain__run_with_a_model_names_the_finding(void **state)
 {
     json_t *body = json_loads(
@@ -140,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_explain__real_messages_map_to_their_codes),
         cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
+        cmocka_unit_test(test_explain__long_multibyte_value_is_cut_cleanly),
         cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
