@@ -169,8 +169,8 @@ static fc_status check_balance(const fc_request *req, const fc_tensor *t, const 
     json_object_foreach((json_t *)counts, key, value) {
         json_int_t v = json_integer_value(value);
 
-        if (!json_is_integer(value) || v <= 0)
-            return FC_OK;
+        if (!json_is_integer(value) || v <= 0 || v > FC_DIM_MAX || total > FC_DIM_MAX)
+            return FC_OK; /* counts beyond 2^53 are not counts of samples */
         if (lo < 0 || v < lo)
             lo = v;
         if (v > hi) {
@@ -264,7 +264,8 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         snprintf(c, sizeof(c), "%g", t->stats.max);
         snprintf(d, sizeof(d), "%g", t->stats.min < 0 ? t->stats.min : t->stats.max);
         snprintf(e, sizeof(e), "%lld", (long long)(dim - 1));
-        snprintf(f, sizeof(f), "%lld", (long long)(t->stats.max >= (double)dim ? (int64_t)t->stats.max + 1 : dim));
+        snprintf(f, sizeof(f), "%lld",
+                 (long long)(t->stats.max >= (double)dim && t->stats.max < 9.0e18 ? (int64_t)t->stats.max + 1 : dim));
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
                          VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
         if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, req->framework,
@@ -354,7 +355,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         if (split_at > 0)
             train = split_at;
     }
-    batches = (train + req->batch_size - 1) / req->batch_size;
+    batches = train / req->batch_size + (train % req->batch_size != 0);
     if (req->batch_size_given && req->batch_size > train) {
         snprintf(a, sizeof(a), "%lld", (long long)req->batch_size);
         snprintf(b, sizeof(b), "%lld", (long long)train);

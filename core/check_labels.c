@@ -55,7 +55,7 @@ typedef struct label_ctx {
 
 static void fmt_num(char *buf, size_t size, double v)
 {
-    if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
+    if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v)
         snprintf(buf, size, "%lld", (long long)v);
     else
         snprintf(buf, size, "%g", v);
@@ -102,9 +102,9 @@ static void ctx_fill(label_ctx *c)
     }
     batched(&k2, c->n, bs, c->y_k2, sizeof(c->y_k2));
     flat = 1;
-    if (!fc_shape_num_elements(ys, 1, &flat))
+    if (!fc_shape_num_elements(ys, 1, &flat) || !fc_mul_i64(flat, c->n > 0 && c->n < bs ? c->n : bs, &flat))
         flat = 0;
-    snprintf(c->flat_s, sizeof(c->flat_s), "%lld", (long long)(flat * (c->n > 0 ? (c->n < bs ? c->n : bs) : bs)));
+    snprintf(c->flat_s, sizeof(c->flat_s), "%lld", (long long)flat);
     fmt_num(c->min_s, sizeof(c->min_s), c->y->stats.min);
     fmt_num(c->max_s, sizeof(c->max_s), c->y->stats.max);
 }
@@ -213,7 +213,7 @@ static fc_status shape_mismatch(label_ctx *c, const char *consequence, const cha
 static fc_status units_patch(label_ctx *c, int64_t units, fc_finding *f)
 {
     const fc_model *m = &c->req->model;
-    char path[256];
+    char path[600];
     size_t i;
 
     for (i = 0; i < m->n_layers; i++) {
@@ -482,7 +482,7 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
     fc_status result = FC_OK;
 
     if (spec == NULL)
-        spec = fc_loss_from_descriptor(req->model.descriptor);
+        spec = fc_loss_from_descriptor(req->model.descriptor, NULL);
     result = check_target_count(req, out);
     for (i = 0; i < req->model.n_outputs && i < req->graph.n_outputs && result == FC_OK; i++) {
         label_ctx c;

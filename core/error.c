@@ -29,6 +29,8 @@ fc_status fc_error_set(fc_error *err, fc_status code, const char *path, const ch
     va_start(ap, fmt);
     vsnprintf(err->text, sizeof(err->text), fmt, ap);
     va_end(ap);
+    fc_utf8_sanitize(err->path);
+    fc_utf8_sanitize(err->text);
     return code;
 }
 
@@ -53,6 +55,69 @@ void fc_pointer_join(char *out, size_t size, const char *base, const char *token
         }
     }
     out[used] = '\0';
+}
+
+/* Length of the well-formed UTF-8 sequence at p (at most avail bytes), 0 when there is none. */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+    size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+    size_t k;
+
+    if (n == 0 || n > avail || (n == 2 && *p < 0xc2) || (n == 4 && *p > 0xf4))
+        return 0;
+    for (k = 1; k < n; k++) {
+        if ((p[k] & 0xc0) != 0x80)
+            return 0;
+    }
+    if (n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0)))
+        return 0; /* overlong, or a UTF-16 surrogate */
+    if (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90)))
+        return 0;
+    return n;
+}
+
+char *fc_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t left = strlen(s);
+
+    while (*p != '\0') {
+        size_t n = utf8_seq(p, left);
+
+        if (n == 0) {
+            size_t need = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : *p >= 0xC2 ? 2 : 0;
+            size_t k = 1;
+
+            /* a character cut in two by a bounded copy: drop its head */
+            while (k < left && (p[k] & 0xC0) == 0x80)
+                k++;
+            if (need > left && k == left && *p <= 0xF4) {
+                *p = '\0';
+                break;
+            }
+            *p++ = '?';
+            left--;
+            continue;
+        }
+        p += n;
+        left -= n;
+    }
+    return s;
+}
+
+int fc_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (n > 0) {
+        size_t k = *p == '\0' ? 0 : utf8_seq(p, n);
+
+        if (k == 0)
+            return 0;
+        p += k;
+        n -= k;
+    }
+    return 1;
 }
 
 const char *fc_status_name(fc_status code)

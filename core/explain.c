@@ -90,33 +90,6 @@ static const char *find(const char *hay, const char *from, const char *needle, s
     return NULL;
 }
 
-/*
- * Replaces every byte that is not part of a well-formed UTF-8 sequence with
- * '?': a value may be cut at the length limit in the middle of a character,
- * and the JSON it goes into must be valid.
- */
-static void utf8_sanitize(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-
-    while (*p != '\0') {
-        size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-        size_t k;
-
-        for (k = 1; n > 1 && k < n; k++) {
-            if ((p[k] & 0xc0) != 0x80)
-                n = 0;
-        }
-        if (n == 2 && *p < 0xc2)
-            n = 0; /* overlong */
-        if (n == 0) {
-            *p++ = '?';
-            continue;
-        }
-        p += n;
-    }
-}
-
 static void set_value(match *m, const char *name, const char *from, const char *to)
 {
     size_t i, len;
@@ -131,7 +104,7 @@ static void set_value(match *m, const char *name, const char *from, const char *
     snprintf(m->names[m->n_values], sizeof(m->names[0]), "%s", name);
     memcpy(m->values[m->n_values], from, len);
     m->values[m->n_values][len] = '\0';
-    utf8_sanitize(m->values[m->n_values]);
+    fc_utf8_sanitize(m->values[m->n_values]);
     m->n_values++;
 }
 

@@ -239,6 +239,16 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framewor
         finding_release(f);
         return NULL;
     }
+    /* values may come cut from fixed buffers: keep every text valid UTF-8 for the JSON */
+    fc_utf8_sanitize(f->message);
+    fc_utf8_sanitize(f->explanation);
+    if (f->framework_error != NULL)
+        fc_utf8_sanitize(f->framework_error);
+    fc_utf8_sanitize(f->pointer);
+    if (f->input != NULL)
+        fc_utf8_sanitize(f->input);
+    if (f->layer != NULL)
+        fc_utf8_sanitize(f->layer);
     list->len++;
     return f;
 }
@@ -267,6 +277,8 @@ fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summar
         return FC_ERR_NOMEM;
     }
     fix.patch = NULL;
+    fc_utf8_sanitize(fix.summary);
+    fc_utf8_sanitize(fix.code);
     finding->fixes[finding->n_fixes++] = fix;
     return FC_OK;
 }
@@ -297,6 +309,8 @@ fc_status fc_finding_set_error(fc_finding *finding, const char *tmpl, const fc_v
         if (text == NULL)
             return FC_ERR_NOMEM;
     }
+    if (text != NULL)
+        fc_utf8_sanitize(text);
     fc_free(finding->framework_error);
     finding->framework_error = text;
     return FC_OK;

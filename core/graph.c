@@ -99,7 +99,8 @@ typedef struct ref {
 typedef struct ref_list {
     ref items[MAX_REFS];
     size_t len;
-    int bad; /* a reference names no layer */
+    int bad;      /* a reference names no layer */
+    int overflow; /* there were more than MAX_REFS references */
 } ref_list;
 
 static void add_ref(ref_list *out, const name_index *ix, const fc_model *m, const json_t *name, const json_t *node,
@@ -111,11 +112,20 @@ static void add_ref(ref_list *out, const name_index *ix, const fc_model *m, cons
         out->bad = 1;
         return;
     }
-    if (out->len == MAX_REFS)
+    if (out->len == MAX_REFS) {
+        out->overflow = 1; /* more inputs than fitcheck follows: the call's output is unknown */
         return;
+    }
     out->items[out->len].layer = li;
-    out->items[out->len].node = json_is_integer(node) ? (int)json_integer_value(node) : 0;
-    out->items[out->len].tensor = json_is_integer(tensor) ? (int)json_integer_value(tensor) : 0;
+    /* out of int range: a dangling reference (-1), never a wrapped one */
+    out->items[out->len].node = !json_is_integer(node) ? 0
+                                : json_integer_value(node) >= 0 && json_integer_value(node) <= INT32_MAX
+                                    ? (int)json_integer_value(node)
+                                    : -1;
+    out->items[out->len].tensor = !json_is_integer(tensor) ? 0
+                                  : json_integer_value(tensor) >= 0 && json_integer_value(tensor) <= INT32_MAX
+                                      ? (int)json_integer_value(tensor)
+                                      : -1;
     out->len++;
 }
 
@@ -173,6 +183,7 @@ static void node_refs(const json_t *node, ref_list *out, const name_index *ix, c
 
     out->len = 0;
     out->bad = 0;
+    out->overflow = 0;
     if (json_is_object(node)) {
         collect_k3(json_object_get(node, "args"), 0, out, ix, m);
         collect_k3(json_object_get(node, "kwargs"), 0, out, ix, m);
@@ -206,6 +217,7 @@ typedef struct graph_run {
     fc_framework target;
     int depth;
     const char *scope;   /* "outer/" for a nested model, "" at the top */
+    int64_t *budget;     /* layer calls left, shared with nested models */
     fc_graph *graph;
     fc_findings *findings;
     call **calls;      /* calls[layer][node], pointers into one block */
@@ -262,7 +274,7 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
                                const char *message)
 {
     const fc_layer *layer = &run->model->layers[li];
-    char pointer[200], name[256];
+    char pointer[600], name[256];
     fc_var vars[FC_MAX_BUILD_VARS + 3];
     size_t i, n = 0;
 
@@ -271,6 +283,13 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     run->reported[li] = 1;
     snprintf(pointer, sizeof(pointer), "%s/%zu", run->model->layers_pointer, li);
     snprintf(name, sizeof(name), "%s%s", run->scope, layer->name);
+    /* a nested model called several times is inferred each time: report its layers once */
+    for (i = 0; i < run->findings->len; i++) {
+        const fc_finding *f = &run->findings->items[i];
+
+        if (f->code == code && f->layer != NULL && strcmp(f->layer, name) == 0 && strcmp(f->pointer, pointer) == 0)
+            return FC_OK;
+    }
     vars[n++] = (fc_var){"layer", name};
     vars[n++] = (fc_var){"class", layer->class_name};
     for (i = 0; b != NULL && i < b->n_vars; i++)
@@ -290,7 +309,7 @@ static fc_status add_patch_at(graph_run *run, size_t li, const char *summary, co
 {
     fc_finding *f = &run->findings->items[run->findings->len - 1];
     const char *base = run->model->layers_pointer;
-    char path[256];
+    char path[600];
 
     if (strncmp(base, "/model", 6) != 0) {
         json_decref(value);
@@ -494,10 +513,20 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     fc_layer_summary *sum = &run->graph->layers[li];
     call *c = &run->calls[li][node];
     fc_build b;
-    char pointer[200];
+    char pointer[600];
     int known;
     fc_status result;
 
+    if (*run->budget <= 0) {
+        /* out of budget: this call and everything after it stay unknown */
+        c->n_outputs = 1;
+        c->first = pool_add(run, &(fc_shape){.rank = FC_RANK_UNKNOWN}, 1);
+        if (c->first == SIZE_MAX)
+            return FC_ERR_NOMEM;
+        c->done = 1;
+        return FC_OK;
+    }
+    (*run->budget)--;
     /* Only a nested model needs its JSON pointer (for its own layers' findings). */
     pointer[0] = '\0';
     if (strcmp(layer->class_name, "Sequential") == 0 || strcmp(layer->class_name, "Functional") == 0 ||
@@ -507,6 +536,7 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     b.pointer = pointer;
     b.scope = run->scope;
     b.findings = run->findings;
+    b.budget = run->budget;
     b.name = layer->name;
     b.class_name = layer->class_name;
     b.layer = layer->object;
@@ -622,7 +652,7 @@ static fc_status run_functional(graph_run *run, const name_index *ix, const fc_s
             const json_t *nodes = json_object_get(m->layers[li].object, "inbound_nodes");
 
             for (k = 0; k < run->n_calls[li]; k++) {
-                fc_shape in[FC_MAX_OUTPUTS_PER_LAYER * 2];
+                fc_shape in[MAX_REFS];
                 ref_list refs;
                 size_t r;
                 int ready = 1;
@@ -656,8 +686,9 @@ static fc_status run_functional(graph_run *run, const name_index *ix, const fc_s
                 }
                 if (!ready)
                     continue;
-                result = build_call(run, li, k, in, refs.len < sizeof(in) / sizeof(in[0]) ? refs.len
-                                                                                          : sizeof(in) / sizeof(in[0]));
+                if (refs.overflow) /* never judge a call on part of its inputs */
+                    fc_shape_unknown(&in[0]);
+                result = build_call(run, li, k, in, refs.len);
                 if (result != FC_OK)
                     return result;
                 progress = 1;
@@ -692,24 +723,39 @@ static void totals(fc_graph *g)
     for (i = 0; i < g->n_layers; i++) {
         const fc_layer_summary *s = &g->layers[i];
 
-        if (!s->params_known || s->trainable > INT64_MAX - g->trainable ||
-            s->non_trainable > INT64_MAX - g->non_trainable) {
+        if (!s->params_known || s->trainable > FC_DIM_MAX - g->trainable ||
+            s->non_trainable > FC_DIM_MAX - g->non_trainable) {
             g->params_known = 0;
             continue;
         }
         g->trainable += s->trainable;
         g->non_trainable += s->non_trainable;
     }
+    /* both parts within 2^53 and their sum too: the total is what reports print */
+    if (g->params_known && g->trainable > FC_DIM_MAX - g->non_trainable)
+        g->params_known = 0;
 }
 
 fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
                          fc_graph *graph, fc_findings *findings)
 {
-    return fc_graph_infer_scoped(model, inputs, target, depth, "", graph, findings);
+    int64_t budget = FC_MAX_LAYER_CALLS;
+    fc_status result = fc_graph_infer_scoped(model, inputs, target, depth, "", &budget, graph, findings);
+
+    if (result == FC_OK && budget <= 0 && findings != NULL) {
+        char n[24];
+
+        snprintf(n, sizeof(n), "%d", FC_MAX_LAYER_CALLS);
+        fc_var vars[] = {{"budget", n}};
+        if (fc_findings_add(findings, FC_GRAPH_TOO_LARGE, target, "inference stopped after {budget} layer calls",
+                            model->layers_pointer, NULL, NULL, vars, 1) == NULL)
+            result = FC_ERR_NOMEM;
+    }
+    return result;
 }
 
 fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
-                                const char *scope, fc_graph *graph, fc_findings *findings)
+                                const char *scope, int64_t *budget, fc_graph *graph, fc_findings *findings)
 {
     graph_run run;
     name_index ix = {0};
@@ -723,6 +769,7 @@ fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, f
     run.target = target;
     run.depth = depth;
     run.scope = scope;
+    run.budget = budget;
     run.graph = graph;
     run.findings = findings;
     graph->n_layers = model->n_layers;
@@ -817,7 +864,13 @@ static fc_status model_build(fc_build *b)
         else
             fc_shape_unknown(&in[i]);
     }
-    result = fc_graph_infer_scoped(&inner, in, b->target, b->depth + 1, scope, &g, b->findings);
+    {
+        /* a model wrapped in a layer (TimeDistributed) comes without the request's budget */
+        int64_t local = FC_MAX_LAYER_CALLS;
+
+        result = fc_graph_infer_scoped(&inner, in, b->target, b->depth + 1, scope, b->budget ? b->budget : &local,
+                                       &g, b->findings);
+    }
     if (result == FC_OK) {
         b->n_outputs = g.n_outputs < FC_MAX_LAYER_IO ? g.n_outputs : FC_MAX_LAYER_IO;
         for (i = 0; i < b->n_outputs; i++)

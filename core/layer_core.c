@@ -107,6 +107,11 @@ static fc_status einsum_dense_build(fc_build *b)
     in_end = comma;
     in_len = (size_t)(comma - eq);
     out_len = strlen(arrow + 2);
+    if (in_len == 0 || in_len > FC_MAX_RANK || out_len == 0 || out_len > FC_MAX_RANK) {
+        fc_build_unknown_output(b);
+        b->params_unknown = 1;
+        return FC_OK;
+    }
     if ((int)in_len != b->inputs[0].rank && b->inputs[0].rank != FC_RANK_UNKNOWN) {
         fc_build_expect_rank(b, 0, (int)in_len, 0);
         return FC_OK;
@@ -245,6 +250,11 @@ static fc_status reshape_build(fc_build *b)
     for (i = 1; i < out.rank; i++) {
         json_int_t d = json_integer_value(json_array_get(target, (size_t)(i - 1)));
 
+        if (json_is_integer(json_array_get(target, (size_t)(i - 1))) && (d < -1 || (d == -1 && unknown_at > 0))) {
+            /* Keras refuses a negative size other than -1, or two -1s: leave the output unknown */
+            fc_build_unknown_output(b);
+            return FC_OK;
+        }
         if (!json_is_integer(json_array_get(target, (size_t)(i - 1))) || d == -1) {
             out.dims[i] = FC_DIM_UNKNOWN;
             unknown_at = i;

@@ -3,6 +3,7 @@
  * family tables of layer_<family>.c, and the helpers build functions share
  * (config readers, Keras's convolution arithmetic, rank checks, problems).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,7 +226,8 @@ int64_t fc_cfg_int(const json_t *config, const char *key, int64_t dflt)
 
     if (json_is_integer(v))
         return (int64_t)json_integer_value(v);
-    if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v))
+    /* a whole float within int64 (1e300 is not: the cast would be undefined) */
+    if (json_is_real(v) && fabs(json_real_value(v)) < 9.0e18 && json_real_value(v) == trunc(json_real_value(v)))
         return (int64_t)json_real_value(v);
     return dflt;
 }
@@ -291,7 +293,10 @@ const char *fc_cfg_activation(const json_t *config)
     if (json_is_object(v)) {
         const char *name = json_string_value(json_object_get(json_object_get(v, "config"), "name"));
 
-        return name ? name : json_string_value(json_object_get(v, "class_name"));
+        if (name == NULL)
+            name = json_string_value(json_object_get(v, "class_name"));
+        if (name != NULL)
+            return name;
     }
     return "linear";
 }

@@ -39,6 +39,7 @@ typedef struct fc_build {
     const char *pointer;     /* JSON pointer of the layer in the request ("" when not known) */
     const char *scope;       /* names of the enclosing models, "outer/inner/" ("" at the top) */
     fc_findings *findings;   /* where a nested model reports its own layers' problems (may be NULL) */
+    int64_t *budget;         /* layer calls left for the whole request, shared by nested models (may be NULL) */
     /* out */
     fc_shape outputs[FC_MAX_LAYER_IO];
     size_t n_outputs;

@@ -88,13 +88,20 @@ void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_l
     read_one(spec, out);
 }
 
-const json_t *fc_loss_from_descriptor(const json_t *descriptor)
+const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **pointer)
 {
     const json_t *cc = json_object_get(descriptor, "compile_config");
+    const char *where = "/model/compile_config/loss";
 
-    if (cc == NULL)
+    if (cc == NULL) {
         cc = json_object_get(json_object_get(descriptor, "modelTopology"), "training_config");
-    if (cc == NULL)
+        where = "/model/modelTopology/training_config/loss";
+    }
+    if (cc == NULL) {
         cc = json_object_get(descriptor, "training_config");
+        where = "/model/training_config/loss";
+    }
+    if (pointer != NULL)
+        *pointer = where;
     return json_object_get(cc, "loss");
 }

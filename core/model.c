@@ -298,7 +298,7 @@ static const char *layer_name(const json_t *layer)
 /* Reads class, name and config of every layer; inbound lists are filled later. */
 static fc_status read_layers(const json_t *layers, const char *path, fc_model *model, fc_error *err)
 {
-    char lpath[160];
+    char lpath[512];
     size_t i, n = json_array_size(layers);
 
     if (n > FC_MAX_LAYERS)
@@ -428,7 +428,7 @@ static fc_status parse_sequential(const json_t *topo, const char *path, int dept
 {
     const json_t *config = json_object_get(topo, "config");
     const json_t *layers = config_layers(config);
-    char lpath[160];
+    char lpath[512];
     fc_shape unknown;
     size_t i;
     fc_status result;
@@ -524,7 +524,7 @@ static fc_status parse_functional(const json_t *topo, const char *path, fc_model
 {
     const json_t *config = json_object_get(topo, "config");
     const json_t *layers = json_object_get(config, "layers");
-    char lpath[160], iopath[160];
+    char lpath[512], iopath[512];
     size_t i;
     fc_status result;
 

@@ -195,7 +195,7 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
 {
     fc_model *m = &req->model;
     const fc_tensor *x = req->x.len == 1 ? &req->x.items[0] : NULL;
-    char args[256] = "...", pointer[200];
+    char args[256] = "...", pointer[560];
     fc_finding *f;
     int i;
 
@@ -222,7 +222,7 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
         f->severity = FC_SEV_ERROR;
     if (x != NULL && x->shape.rank >= 1 && strncmp(pointer, "/model", 6) == 0) {
         /* the machine-applicable form: declare the shape on the first layer */
-        char path[256];
+        char path[600];
 
         if (req->framework == FC_FW_KERAS3) {
             /* Keras 3 layers take no batch_input_shape: insert an InputLayer instead */
@@ -535,7 +535,7 @@ static json_t *summary_json(const char *verdict, const size_t counts[3], const f
     if (findings->len > 0 && used < sizeof(text))
         snprintf(text + used, sizeof(text) - used, "; first: %s %s", fc_catalog_get(findings->items[0].code)->code,
                  findings->items[0].message);
-    return json_string(text);
+    return json_string(fc_utf8_sanitize(text)); /* the message may be cut inside a character */
 }
 
 /* Errors first, then warnings, then info; stable within a severity. */

@@ -6,9 +6,11 @@
  * ours and are freed here, whatever happens to the response.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitcheck/error.h"
 #include "respond.h"
 
 enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content_type, const char *body,
@@ -61,18 +63,30 @@ enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const 
 enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type, const char *title,
                                    const char *detail, json_t *ext, const char *allow)
 {
-    json_t *body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", (int)status,
-                             "detail", detail ? detail : title);
+    char clean[1024];
+    json_t *body;
     enum MHD_Result ret;
     char *text;
 
+    /* Details quote user input (names, keys); jansson refuses invalid
+     * UTF-8, so repair a bounded copy rather than lose the whole body. */
+    snprintf(clean, sizeof(clean), "%s", detail ? detail : title);
+    fc_utf8_sanitize(clean);
+    body = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title", title, "status", (int)status, "detail", clean);
     if (body != NULL && ext != NULL)
         json_object_update(body, ext);
     json_decref(ext);
     text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
-    if (text == NULL)
-        return fc_respond_bytes(r, status, "application/problem+json", "{}", 2, NULL);
+    if (text == NULL) {
+        char fallback[160];
+        int n = snprintf(fallback, sizeof(fallback),
+                         "{\"type\":\"/problems/internal\",\"title\":\"Internal error\",\"status\":%u,"
+                         "\"detail\":\"the error description could not be encoded\"}",
+                         status);
+
+        return fc_respond_bytes(r, status, "application/problem+json", fallback, (size_t)n, NULL);
+    }
     ret = fc_respond_bytes(r, status, "application/problem+json", text, strlen(text), MHD_HTTP_HEADER_ALLOW,
                            allow, NULL);
     free(text);

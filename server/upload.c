@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fitcheck/error.h"
 #include "keras_file.h"
 #include "npy.h"
 #include "upload.h"
@@ -90,6 +91,9 @@ __attribute__((format(printf, 4, 5))) static enum MHD_Result fail(fc_upload *u, 
     va_start(ap, fmt);
     vsnprintf(u->msg, sizeof(u->msg), fmt, ap);
     va_end(ap);
+    /* Both may quote a client's part name, and may cut a character in two. */
+    fc_utf8_sanitize(u->where);
+    fc_utf8_sanitize(u->msg);
     return MHD_NO;
 }
 
@@ -235,6 +239,8 @@ static enum MHD_Result part_begin(fc_upload *u, const char *key)
     const char *name = key ? key : "";
     text_part *text = NULL;
 
+    if (!fc_utf8_valid(name, strlen(name)))
+        return fail(u, FC_UPLOAD_INVALID, NULL, "a multipart part name is not valid UTF-8");
     free(u->name);
     u->name = strdup(name);
     if (u->name == NULL)

@@ -26,7 +26,7 @@ typedef enum fc_status {
  */
 typedef struct fc_error {
     fc_status code;  /* FC_OK until something fails */
-    char path[128];  /* JSON pointer into the request, e.g. "/data/x/shape/1" */
+    char path[512];  /* JSON pointer into the request, e.g. "/data/x/shape/1" */
     char text[256];  /* one human sentence, no trailing newline */
     int line;        /* for FC_ERR_JSON: 1-based line in the text, else 0 */
     int column;      /* for FC_ERR_JSON: 1-based column, else 0 */
@@ -50,6 +50,18 @@ fc_status fc_error_set(fc_error *err, fc_status code, const char *path, const ch
  * too long for out is truncated.
  */
 void fc_pointer_join(char *out, size_t size, const char *base, const char *token);
+
+/*
+ * Makes s well-formed UTF-8 in place: a character cut short at the end of
+ * s is dropped, and every other byte that is not part of a well-formed
+ * sequence becomes '?'. Fixed buffers cut long texts at a byte limit,
+ * possibly inside a character, and everything reported goes into JSON,
+ * which must be valid UTF-8. Returns s.
+ */
+char *fc_utf8_sanitize(char *s);
+
+/* 1 when the n bytes at s are well-formed UTF-8 (and hold no NUL), else 0. */
+int fc_utf8_valid(const char *s, size_t n);
 
 /* A short stable name for a status ("ok", "invalid", ...). Never NULL. */
 const char *fc_status_name(fc_status code);

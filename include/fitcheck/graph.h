@@ -12,6 +12,8 @@
 #include "fitcheck/model.h"
 
 #define FC_MAX_OUTPUTS_PER_LAYER 8
+/* Layer calls one inference may build, nested models included (bounded work per request). */
+#define FC_MAX_LAYER_CALLS 50000
 
 typedef struct fc_layer_summary {
     const fc_shape *outputs; /* of the layer's first call; points into fc_graph.shapes */
@@ -55,9 +57,11 @@ fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_frame
 
 /*
  * The same for a model nested inside another: findings name layers as
- * scope + name ("mobilenet/conv1") so the user can find them.
+ * scope + name ("mobilenet/conv1") so the user can find them, and budget
+ * (shared with the enclosing inference) counts down the layer calls left:
+ * past FC_MAX_LAYER_CALLS the rest is unknown and GRAPH_TOO_LARGE reported.
  */
 fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
-                                const char *scope, fc_graph *graph, fc_findings *findings);
+                                const char *scope, int64_t *budget, fc_graph *graph, fc_findings *findings);
 
 #endif

@@ -34,7 +34,11 @@ typedef struct fc_loss {
  */
 void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_loss *out);
 
-/* The loss spec the descriptor carries (compile_config / training_config), or NULL. Borrowed. */
-const json_t *fc_loss_from_descriptor(const json_t *descriptor);
+/*
+ * The loss spec the descriptor carries (compile_config / training_config), or
+ * NULL. Borrowed. When pointer is not NULL it receives the JSON pointer of
+ * that spec in a request body whose descriptor sits at /model (static string).
+ */
+const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **pointer);
 
 #endif

@@ -62,7 +62,7 @@ typedef struct fc_model {
     size_t n_layers;
     int deferred_input;         /* Sequential whose first layer declares no input shape */
     const json_t *topology;     /* borrowed: the {class_name, config} object the model was read from */
-    char layers_pointer[160];   /* JSON pointer of the layer list in the request, e.g. "/model/config/layers" */
+    char layers_pointer[512];   /* JSON pointer of the layer list in the request, e.g. "/model/config/layers" */
     json_t *descriptor;         /* owned reference to the parsed descriptor (whole document) */
 } fc_model;
 

@@ -216,6 +216,15 @@ describe('400 /problems/invalid-json', () => {
 // --------------------------------------------------------------- 400 shape
 
 describe('400 /problems/invalid-request', () => {
+  it('keeps a detail that quotes a long non-ASCII name valid UTF-8 (cut on a character boundary)', async () => {
+    const r = await postRaw(JSON.stringify({ model: { class_name: 'a' + '\u00e9'.repeat(600), config: {} } }));
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.body.type, '/problems/invalid-request');
+    assert.equal(r.body.pointer, '/model');
+    assert.match(r.body.detail, /^model class 'a\u00e9+/);
+    assert.ok(!r.body.detail.includes('\ufffd'), 'no replacement character: the cut falls between characters');
+  });
+
   const model = keras3Functional();
   const ok = { model, data: { x: tensor([100, 28, 28]) } };
   const cases = [

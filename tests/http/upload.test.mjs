@@ -97,6 +97,23 @@ describe('POST /v1/preflight with a .keras file', () => {
     assert.match(r.body.detail, /twice/);
   });
 
+  it('refuses a part name that is not UTF-8 with a problem+json body', async () => {
+    const boundary = 'XXBOUNDARYXX';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="x.`),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from(`"\r\nContent-Type: application/octet-stream\r\n\r\nabc\r\n--${boundary}--\r\n`),
+    ]);
+    const r = await srv.request('POST', '/v1/preflight', {
+      body,
+      headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+    });
+    assert.equal(r.status, 400, r.text);
+    assert.match(r.headers.get('content-type'), /^application\/problem\+json/);
+    assert.equal(r.body.type, '/problems/invalid-request');
+    assert.match(r.body.detail, /UTF-8/);
+  });
+
   it('reports malformed JSON in the request part with its line and column', async () => {
     const r = await srv.request('POST', '/v1/preflight', {
       body: form([['request', '{"data": \n {"x": ]}'], ['model', SEED_KERAS]]),

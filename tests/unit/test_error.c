@@ -15,7 +15,7 @@
 static void test_error__set_fills_and_truncates(void **state)
 {
     fc_error err;
-    char long_path[400];
+    char long_path[1200];
 
     (void)state;
     fc_error_init(&err);
@@ -48,6 +48,24 @@ static void test_error__pointer_join_escapes_rfc6901(void **state)
     assert_string_equal(out, "/a/~1~1~1~1"); /* never splits an escape */
 }
 
+static void test_error__utf8_sanitize_and_valid(void **state)
+{
+    char cut[] = "ab\xc3\xa9\xc3";      /* é, then the head of a second one */
+    char cut4[] = "x\xf0\x9f\x98";      /* three bytes of a four-byte emoji */
+    char bad[] = "a\xff" "b\xc0\xaf" "c";     /* a stray byte and an overlong '/' */
+    char surrogate[] = "\xed\xa0\x80z"; /* UTF-16 surrogates are not UTF-8 */
+
+    (void)state;
+    assert_string_equal(fc_utf8_sanitize(cut), "ab\xc3\xa9");
+    assert_string_equal(fc_utf8_sanitize(cut4), "x");
+    assert_string_equal(fc_utf8_sanitize(bad), "a?b??c");
+    assert_string_equal(fc_utf8_sanitize(surrogate), "???z");
+    assert_true(fc_utf8_valid("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9));
+    assert_false(fc_utf8_valid("\xc3", 1));
+    assert_false(fc_utf8_valid("a\0b", 3)); /* a NUL inside a name is refused */
+    assert_true(fc_utf8_valid("", 0));
+}
+
 static void test_error__calloc_refuses_overflow(void **state)
 {
     (void)state;
@@ -61,6 +79,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error__set_fills_and_truncates),
         cmocka_unit_test(test_error__pointer_join_escapes_rfc6901),
+        cmocka_unit_test(test_error__utf8_sanitize_and_valid),
         cmocka_unit_test(test_error__calloc_refuses_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
