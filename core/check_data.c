@@ -315,9 +315,23 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
 
     if (json_is_object(compile) &&
         (json_object_get(compile, "loss") == NULL || json_is_null(json_object_get(compile, "loss")))) {
-        fc_var vars[] = {VAR("suggest", "sparse_categorical_crossentropy")};
-        if (fc_findings_add(out, FC_FIT_WITHOUT_LOSS, req->framework, "compile has no loss", "/compile", NULL, NULL,
-                            vars, 1) == NULL)
+        char n_out[24];
+        fc_var vars[] = {VAR("suggest", "sparse_categorical_crossentropy"), VAR("n_outputs", n_out),
+                         VAR("loss", "")};
+        size_t nv = sizeof(vars) / sizeof(vars[0]);
+        fc_finding *nl;
+
+        snprintf(n_out, sizeof(n_out), "%zu", req->model.n_outputs);
+        nl = fc_findings_add(out, FC_FIT_WITHOUT_LOSS, req->framework, "compile has no loss", "/compile", NULL, NULL,
+                            vars, nv);
+        if (nl == NULL)
+            return FC_ERR_NOMEM;
+        /* The row's texts are for fit without compile; compile without a loss reads otherwise. */
+        if (req->framework == FC_FW_KERAS3 &&
+            fc_finding_set_error(nl, fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text, vars, nv) != FC_OK)
+            return FC_ERR_NOMEM;
+        if (req->framework == FC_FW_TFJS &&
+            fc_finding_set_error(nl, fc_variant_get(FC_V_LOSS_TFJS_NONE)->text, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;
     }
     if (n == 0) {

@@ -119,7 +119,8 @@ static const char *line_start(const char *text, const char *p)
 /*
  * Matches parts[first..] with the literal parts[first] at `at` (leading
  * placeholders take the text from the line start to `at`). Every later
- * literal must follow in order; a placeholder takes at least one character.
+ * literal must follow in order; a placeholder takes at least one character
+ * unless the next literal follows at once and nowhere later.
  * m->score is 1 only when every literal was found.
  */
 static void match_at(const part *parts, size_t n, size_t first, size_t literal, const char *text, const char *at,
@@ -143,6 +144,9 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
         } else if (i + 1 < n) {
             const char *next = find(text, *pos != '\0' ? pos + 1 : pos, parts[i + 1].lit, parts[i + 1].len);
 
+            /* an empty value ("you passed loss=.") only when nothing longer fits */
+            if (next == NULL && strncmp(pos, parts[i + 1].lit, parts[i + 1].len) == 0)
+                next = pos;
             if (next == NULL)
                 break;
             set_value(m, parts[i].name, pos, next);
@@ -328,6 +332,7 @@ typedef struct scored {
     const char *tmpl; /* the catalog text or a variant */
     double score;
     size_t literal;
+    int fits;         /* the captured values point at this code (see values_fit) */
 } scored;
 
 static size_t fw_index(const char *name)
@@ -341,6 +346,39 @@ static size_t fw_index(const char *name)
     return 0;
 }
 
+static const char *value_of(const match *m, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_values; i++) {
+        if (strcmp(m->names[i], name) == 0)
+            return m->values[i];
+    }
+    return NULL;
+}
+
+/*
+ * Some texts are printed, word for word, for several mistakes: TF.js says
+ * "target expected ... shape [10] ... each with shape [1]" for class
+ * indices given to a categorical loss, for one-hot labels given to a sparse
+ * loss (shape [1] expected, [10] received) and for any other target shape.
+ * The captured shapes tell them apart; 1 when they point at this code.
+ */
+static int values_fit(fc_finding_code code, const match *m)
+{
+    const char *want = value_of(m, "expected_js"), *got = value_of(m, "y_sample_js");
+
+    if (want == NULL || got == NULL)
+        return 0;
+    if (code == FC_LABELS_ONE_HOT_FOR_SPARSE)
+        return strcmp(want, "1") == 0 && strcmp(got, "1") != 0 && strchr(got, ',') == NULL;
+    if (code == FC_LABELS_SPARSE_FOR_CATEGORICAL)
+        return strcmp(got, "1") == 0 && strcmp(want, "1") != 0 && strchr(want, ',') == NULL;
+    if (code == FC_LABEL_SHAPE_MISMATCH)
+        return !values_fit(FC_LABELS_ONE_HOT_FOR_SPARSE, m) && !values_fit(FC_LABELS_SPARSE_FOR_CATEGORICAL, m);
+    return 0;
+}
+
 /* Scores one template; appends it to full or partial. */
 static void consider(size_t entry, size_t fw, const char *tmpl, const char *text, const char *framework, match *m,
                      scored *full, size_t *n_full, scored *partial, size_t *n_part, size_t cap)
@@ -349,9 +387,9 @@ static void consider(size_t entry, size_t fw, const char *tmpl, const char *text
         return;
     match_template(tmpl, text, m);
     if (m->score >= 1.0 && *n_full < cap)
-        full[(*n_full)++] = (scored){entry, fw, tmpl, m->score, m->literal};
+        full[(*n_full)++] = (scored){entry, fw, tmpl, m->score, m->literal, values_fit((fc_finding_code)entry, m)};
     else if (m->score > 0.3 && *n_part < cap)
-        partial[(*n_part)++] = (scored){entry, fw, tmpl, m->score, m->literal};
+        partial[(*n_part)++] = (scored){entry, fw, tmpl, m->score, m->literal, 0};
 }
 
 #define MAX_CANDIDATES (FC_FINDING_COUNT * 3 + FC_VARIANT_COUNT)
@@ -393,11 +431,14 @@ static json_t *explain(const char *text, const char *framework)
         consider((size_t)v->code, fw_index(v->framework), v->text, text, framework, m, full, &n_full, part_best,
                  &n_part, MAX_CANDIDATES);
     }
-    /* Most specific first: more literal text matched is stronger evidence. */
+    /* Most specific first: more literal text matched is stronger evidence;
+     * among equals, the code the captured values point at. */
     for (i = 1; i < n_full; i++) {
         scored t = full[i];
 
-        for (k = i; k > 0 && full[k - 1].literal < t.literal; k--)
+        for (k = i; k > 0 && (full[k - 1].literal < t.literal ||
+                              (full[k - 1].literal == t.literal && full[k - 1].fits < t.fits));
+             k--)
             full[k] = full[k - 1];
         full[k] = t;
     }

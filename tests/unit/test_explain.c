@@ -109,6 +109,33 @@ static void test_explain__unknown_text_is_no_match(void **state)
     json_decref(out);
 }
 
+/* TF.js prints one wording for three target mistakes; the captured shapes rank the right one first. */
+static void test_explain__shared_tfjs_target_text_ranked_by_shapes(void **state)
+{
+    static const char *const cases[][2] = {
+        {"target expected a batch of elements where each example has shape [10] (i.e.,tensor shape [*,10]) but "
+         "the target received an input with 20 examples, each with shape [1] (tensor shape [20,1])",
+         "LABELS_SPARSE_FOR_CATEGORICAL"},
+        {"target expected a batch of elements where each example has shape [1] (i.e.,tensor shape [*,1]) but the "
+         "target received an input with 100 examples, each with shape [10] (tensor shape [100,10])",
+         "LABELS_ONE_HOT_FOR_SPARSE"},
+        {"target expected a batch of elements where each example has shape [10] (i.e.,tensor shape [*,10]) but "
+         "the target received an input with 20 examples, each with shape [3] (tensor shape [20,3])",
+         "LABEL_SHAPE_MISMATCH"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *out = fc_explain_text(cases[i][0], "tfjs");
+        json_t *first = json_array_get(json_object_get(out, "matches"), 0);
+
+        assert_non_null(first);
+        assert_string_equal(json_string_value(json_object_get(first, "code")), cases[i][1]);
+        json_decref(out);
+    }
+}
+
 /* A value longer than the capture limit, of multi-byte characters, still gives valid JSON. */
 static void test_explain__long_multibyte_value_is_cut_cleanly(void **state)
 {
@@ -159,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_explain__real_messages_map_to_their_codes),
         cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
+        cmocka_unit_test(test_explain__shared_tfjs_target_text_ranked_by_shapes),
         cmocka_unit_test(test_explain__long_multibyte_value_is_cut_cleanly),
         cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
     };
