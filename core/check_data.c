@@ -260,9 +260,9 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         if (dim < 1 || (t->stats.min >= 0 && t->stats.max < (double)dim))
             continue;
         snprintf(a, sizeof(a), "%lld", (long long)dim);
-        snprintf(b, sizeof(b), "%g", t->stats.min);
-        snprintf(c, sizeof(c), "%g", t->stats.max);
-        snprintf(d, sizeof(d), "%g", t->stats.min < 0 ? t->stats.min : t->stats.max);
+        fc_fmt_num(b, sizeof(b), t->stats.min);
+        fc_fmt_num(c, sizeof(c), t->stats.max);
+        fc_fmt_num(d, sizeof(d), t->stats.min < 0 ? t->stats.min : t->stats.max);
         snprintf(e, sizeof(e), "%lld", (long long)(dim - 1));
         snprintf(f, sizeof(f), "%lld",
                  (long long)(t->stats.max >= (double)dim && t->stats.max < 9.0e18 ? (int64_t)t->stats.max + 1 : dim));

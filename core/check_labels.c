@@ -53,7 +53,7 @@ typedef struct label_ctx {
     char min_s[32], max_s[32];
 } label_ctx;
 
-static void fmt_num(char *buf, size_t size, double v)
+void fc_fmt_num(char *buf, size_t size, double v)
 {
     if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v)
         snprintf(buf, size, "%lld", (long long)v);
@@ -105,8 +105,8 @@ static void ctx_fill(label_ctx *c)
     if (!fc_shape_num_elements(ys, 1, &flat) || !fc_mul_i64(flat, c->n > 0 && c->n < bs ? c->n : bs, &flat))
         flat = 0;
     snprintf(c->flat_s, sizeof(c->flat_s), "%lld", (long long)flat);
-    fmt_num(c->min_s, sizeof(c->min_s), c->y->stats.min);
-    fmt_num(c->max_s, sizeof(c->max_s), c->y->stats.max);
+    fc_fmt_num(c->min_s, sizeof(c->min_s), c->y->stats.min);
+    fc_fmt_num(c->max_s, sizeof(c->max_s), c->y->stats.max);
 }
 
 #define LABEL_VARS(c)                                                                                          \
@@ -264,7 +264,7 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     }
     if (!st->has_range || c->units == FC_DIM_UNKNOWN || (st->min >= 0 && st->max < (double)c->units))
         return FC_OK;
-    fmt_num(bad, sizeof(bad), st->max >= (double)c->units ? st->max : st->min);
+    fc_fmt_num(bad, sizeof(bad), st->max >= (double)c->units ? st->max : st->min);
     if (st->min >= 1 && st->max == (double)c->units) {
         snprintf(diagnosis, sizeof(diagnosis), "The labels run from 1 to %lld: they are 1-based, and label %lld has "
                  "no unit.", (long long)c->units, (long long)c->units);
@@ -277,7 +277,7 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     } else {
         snprintf(diagnosis, sizeof(diagnosis), "There are more classes than output units.");
         snprintf(summary, sizeof(summary), "Give the output layer one unit per class");
-        fmt_num(units1, sizeof(units1), st->max + 1);
+        fc_fmt_num(units1, sizeof(units1), st->max + 1);
         snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # max label + 1", units1);
     }
     fc_var extra[] = {VAR("bad", bad), VAR("diagnosis", diagnosis), VAR("fix_summary", summary),
@@ -333,7 +333,7 @@ static fc_status check_binary(label_ctx *c, const char *activation, fc_findings 
     if (!st->has_range || (st->min >= 0 && st->max <= 1))
         return FC_OK;
     if (st->min >= 0 && st->all_integers == 1) {
-        fmt_num(classes, sizeof(classes), st->max + 1);
+        fc_fmt_num(classes, sizeof(classes), st->max + 1);
         snprintf(summary, sizeof(summary), "The labels look like class indices: use a softmax over %s classes", classes);
         snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # loss=\"sparse_categorical_crossentropy\"",
                  classes);

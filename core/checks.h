@@ -11,6 +11,9 @@
 /* data.x against the model inputs: count, names, rank and fixed dimensions. */
 fc_status fc_check_inputs(const fc_request *req, fc_findings *out);
 
+/* Formats a data value as the frameworks print it: an integer without a fraction or exponent when it is one. */
+void fc_fmt_num(char *buf, size_t size, double v);
+
 /* The output activation against the loss (request compile.loss, else the descriptor's). */
 fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out);
 

@@ -400,31 +400,59 @@ static void js_join(const fc_shape *s, int from_axis, char *buf, size_t size)
 
 static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b)
 {
+    static const char k3_var[] = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                                 "Received: shape=%s for variable path='%s/%s'";
     char py[256], js[256], joined[256], sample[256];
 
     fc_shape_format(in, 0, py, sizeof(py));
     fc_shape_format_js(in, 0, js, sizeof(js));
     js_join(in, 0, joined, sizeof(joined));
     js_join(in, 1, sample, sizeof(sample));
+    /*
+     * Keras 3 has no check of its own: the first weight built from the
+     * undefined axis fails in Variable._validate_shape
+     * (keras/src/backend/common/variables.py), and Conv fails earlier on
+     * `input_channel % groups` (layers/convolutional/base_conv.py build).
+     */
     if (strcmp(cls, "Flatten") == 0) {
-        fc_build_var(b, "keras_error", "(Keras builds it with an unknown size; the next layer that needs the size "
-                                      "fails)");
+        fc_build_var(b, "k3_error", "(Keras builds it with an unknown size; the next layer that needs the size "
+                                   "fails)");
+        fc_build_var(b, "k2_error", "(Keras builds it with an unknown size; the next layer that needs the size "
+                                   "fails)");
         fc_build_var(b, "tfjs_error", "The shape of the input to \"Flatten\" is not fully defined (got %s). Make "
                                      "sure to pass a complete \"input_shape\" or \"batch_input_shape\" argument to "
                                      "the first layer in your model.", sample);
     } else if (strstr(cls, "Normalization") != NULL) {
-        fc_build_var(b, "keras_error", "Axis -1 of input tensor should have a defined dimension but the layer "
-                                      "received an input with shape %s.", py);
+        fc_build_var(b, "k3_error", k3_var, "(None,)", b->name, "gamma");
+        if (strcmp(cls, "BatchNormalization") == 0)
+            fc_build_var(b, "k2_error", "Input has undefined `axis` dimension. Received input with shape %s and "
+                                       "axis=(%d,)", py, in->rank - 1);
+        else
+            fc_build_var(b, "k2_error", "(fails while creating the layer's weights; exact message not confirmed "
+                                       "in the source)");
         fc_build_var(b, "tfjs_error", "Axis %d of input tensor should have a defined dimension but the layer "
                                      "received an input with shape [%s].", in->rank - 1, js);
     } else if (strstr(cls, "Conv") != NULL) {
-        fc_build_var(b, "keras_error", "The channel dimension of the inputs should be defined. The input_shape "
-                                      "received is %s, where axis -1 (0-based) is the channel dimension, which found "
-                                      "to be `None`.", py);
+        fc_build_var(b, "k3_error", "unsupported operand type(s) for %%: 'NoneType' and 'int'");
+        fc_build_var(b, "k2_error", "The channel dimension of the inputs should be defined. The input_shape "
+                                   "received is %s, where axis -1 (0-based) is the channel dimension, which found "
+                                   "to be `None`.", py);
         fc_build_var(b, "tfjs_error", "The channel dimension of the input should be defined. Found null");
     } else {
-        fc_build_var(b, "keras_error", "The last dimension of the inputs to a Dense layer should be defined. Found "
-                                      "None. Full input shape received: %s", py);
+        if (strcmp(cls, "Dense") == 0) {
+            char shape[64];
+
+            snprintf(shape, sizeof(shape), "(None, %lld)", (long long)fc_cfg_int(b->config, "units", 0));
+            fc_build_var(b, "k3_error", k3_var, shape, b->name, "kernel");
+        } else {
+            fc_build_var(b, "k3_error", k3_var, "(None, ...)", b->name, "...");
+        }
+        if (strcmp(cls, "Dense") == 0)
+            fc_build_var(b, "k2_error", "The last dimension of the inputs to a Dense layer should be defined. "
+                                       "Found None. Full input shape received: %s", py);
+        else
+            fc_build_var(b, "k2_error", "(fails while creating the layer's weights; exact message not confirmed "
+                                       "in the source)");
         fc_build_var(b, "tfjs_error", "Tensor must have a shape comprised of positive integers but got shape "
                                      "[%s].", joined);
     }
@@ -468,6 +496,8 @@ static fc_status check_undefined(graph_run *run, size_t li, const fc_build *buil
                                                       in->dims[in->rank - 1] == FC_DIM_UNKNOWN))
         return FC_OK;
     memset(&b, 0, sizeof(b));
+    b.name = layer->name;
+    b.config = layer->config;
     undefined_dim_texts(layer->class_name, in, &b);
     fc_build_var(&b, "axis", "%d", in->rank - 1);
     return layer_finding(run, li, &b, FC_UNDEFINED_DIM,

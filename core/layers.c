@@ -10,6 +10,7 @@
 #include <string.h>
 #include <threads.h>
 
+#include "fitcheck/error.h"
 #include "layers.h"
 
 static const fc_layer_kind *const families[] = {
@@ -178,6 +179,7 @@ void fc_build_var(fc_build *b, const char *name, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(b->var_values[b->n_vars], sizeof(b->var_values[0]), fmt, ap);
     va_end(ap);
+    fc_utf8_sanitize(b->var_values[b->n_vars]); /* a long name may be cut inside a character */
     b->n_vars++;
 }
 

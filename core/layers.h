@@ -52,7 +52,7 @@ typedef struct fc_build {
     fc_finding_code problem;
     char message[256];                 /* what is wrong, in one sentence */
     char var_names[FC_MAX_BUILD_VARS][24];
-    char var_values[FC_MAX_BUILD_VARS][160];
+    char var_values[FC_MAX_BUILD_VARS][400];
     size_t n_vars;
 } fc_build;
 
