@@ -333,6 +333,11 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         if (req->framework == FC_FW_TFJS &&
             fc_finding_set_error(nl, fc_variant_get(FC_V_LOSS_TFJS_NONE)->text, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;
+        if (req->framework == FC_FW_TFKERAS2 &&
+            fc_finding_set_error(nl, "(fails at the first training step; the exact message is not confirmed in the "
+                                     "source, most likely \"No gradients provided for any variable\")",
+                                 vars, nv) != FC_OK)
+            return FC_ERR_NOMEM;
     }
     if (n == 0) {
         fc_var vars[] = {VAR("which", "x")};
