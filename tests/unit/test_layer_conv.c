@@ -22,6 +22,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture_json.h"
+
 #include "../../core/layers.h"
 #include "fitcheck/graph.h"
 #include "fitcheck/model.h"
@@ -272,28 +274,15 @@ static const conv_case cases[] = {
 };
 /* clang-format on */
 
-static void json_from_quotes(const char *text, char *buf, size_t size)
-{
-    size_t i;
-
-    for (i = 0; text[i] != '\0' && i + 1 < size; i++)
-        buf[i] = text[i] == '\'' ? '"' : text[i];
-    buf[i] = '\0';
-}
-
 /* Builds the row's layer on its input; the caller owns *layer. */
 static void build_case(const conv_case *c, fc_build *out, json_t **layer)
 {
-    char text[512];
     json_t *config, *shape;
     json_error_t jerr;
     fc_shape in;
     int known;
 
-    json_from_quotes(c->config, text, sizeof(text));
-    config = json_loads(text, 0, &jerr);
-    if (config == NULL)
-        fail_msg("%s config does not parse: %s", c->class_name, jerr.text);
+    config = fixture_json(c->config);
     json_object_set_new(config, "name", json_string("l0"));
     shape = json_loads(c->input, 0, &jerr);
     if (shape == NULL)

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture_json.h"
+
 #include "fitcheck/graph.h"
 #include "fitcheck/model.h"
 #include "../../core/layers.h"
@@ -39,28 +41,10 @@ typedef struct build_case {
     int64_t non_trainable;
 } build_case;
 
-/* Parses text written with ' for ". */
-static json_t *load_squoted(const char *text)
-{
-    char buf[4096];
-    json_error_t jerr;
-    json_t *v;
-    size_t i;
-
-    assert_true(strlen(text) < sizeof(buf));
-    for (i = 0; text[i] != '\0'; i++)
-        buf[i] = text[i] == '\'' ? '"' : text[i];
-    buf[i] = '\0';
-    v = json_loads(buf, 0, &jerr);
-    if (v == NULL)
-        fail_msg("fixture does not parse: %s in %s", jerr.text, buf);
-    return v;
-}
-
 /* Builds the case's layer on its inputs into *b. */
 static void build(const build_case *c, fc_build *b, json_t **layer_out)
 {
-    json_t *layer = load_squoted(c->layer), *inputs = load_squoted(c->inputs);
+    json_t *layer = fixture_json(c->layer), *inputs = fixture_json(c->inputs);
     static fc_shape in[FC_MAX_LAYER_IO];
     size_t i;
     int known = 0;
@@ -498,7 +482,7 @@ static const char *const two_input_model =
 
 static void test_layer_merge__mismatch_is_a_finding(void **state)
 {
-    json_t *desc = load_squoted(two_input_model);
+    json_t *desc = fixture_json(two_input_model);
     fc_model m;
     fc_error err;
     fc_graph g;

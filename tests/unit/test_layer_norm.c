@@ -21,6 +21,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture_json.h"
+
 #include "fitcheck/graph.h"
 #include "fitcheck/model.h"
 #include "../../core/layers.h"
@@ -36,27 +38,9 @@ typedef struct norm_case {
     int64_t non_trainable;
 } norm_case;
 
-/* Parses text written with ' for ". */
-static json_t *load_squoted(const char *text)
-{
-    char buf[4096];
-    json_error_t jerr;
-    json_t *v;
-    size_t i;
-
-    assert_true(strlen(text) < sizeof(buf));
-    for (i = 0; text[i] != '\0'; i++)
-        buf[i] = text[i] == '\'' ? '"' : text[i];
-    buf[i] = '\0';
-    v = json_loads(buf, 0, &jerr);
-    if (v == NULL)
-        fail_msg("fixture does not parse: %s in %s", jerr.text, buf);
-    return v;
-}
-
 static void check_case(const norm_case *c)
 {
-    json_t *layer = load_squoted(c->layer), *shape = load_squoted(c->input);
+    json_t *layer = fixture_json(c->layer), *shape = fixture_json(c->input);
     fc_shape in;
     fc_build b;
     char expected[256], out[256];
@@ -143,7 +127,7 @@ static void test_layer_norm__batch_normalization(void **state)
 /* TF.js reads a list axis through string coercion (oracle bnlistneg: "Axis -13 of input tensor ..."). */
 static void test_layer_norm__tfjs_refuses_negative_axis_list(void **state)
 {
-    json_t *layer = load_squoted(BN(", 'axis': [-1]"));
+    json_t *layer = fixture_json(BN(", 'axis': [-1]"));
     fc_shape in = {3, {FC_DIM_UNKNOWN, 4, 6}};
     fc_build b;
     size_t i;
@@ -177,7 +161,7 @@ static void test_layer_norm__frozen_batch_normalization(void **state)
 /* model.summary()'s split through the graph: Dense(6) then BatchNormalization. */
 static void test_layer_norm__summary_splits_trainable(void **state)
 {
-    json_t *desc = load_squoted(
+    json_t *desc = fixture_json(
         "{'class_name': 'Sequential', 'config': {'name': 's', 'layers': ["
         "{'class_name': 'Dense', 'config': {'name': 'd', 'units': 6, 'batch_input_shape': [null, 4]}},"
         "{'class_name': 'BatchNormalization', 'config': {'name': 'bn', 'axis': [1]}}]}}");

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture_json.h"
+
 #include "fitcheck/graph.h"
 #include "fitcheck/model.h"
 #include "../../core/layers.h"
@@ -26,25 +28,6 @@
 #define NONE (-1)
 #define UNKNOWN (-1LL)
 #define OVERFLOW (-2LL)
-
-/* JSON written with ' for " (no fixture here has a quote in a value). */
-static json_t *sq_json(const char *text)
-{
-    char *copy = strdup(text), *p;
-    json_error_t jerr;
-    json_t *v;
-
-    assert_non_null(copy);
-    for (p = copy; *p != '\0'; p++) {
-        if (*p == '\'')
-            *p = '"';
-    }
-    v = json_loads(copy, JSON_DECODE_ANY, &jerr);
-    if (v == NULL)
-        fail_msg("fixture does not parse: %s in %s", jerr.text, copy);
-    free(copy);
-    return v;
-}
 
 /* The output shapes as "(None, 4); (None, 4)". */
 static void format_outputs(const fc_build *b, char *buf, size_t size)
@@ -68,13 +51,13 @@ static void format_outputs(const fc_build *b, char *buf, size_t size)
  */
 static void build(fc_framework target, const char *layer_text, const char *input, fc_build *b, int *known)
 {
-    json_t *layer = sq_json(layer_text);
+    json_t *layer = fixture_json(layer_text);
     fc_shape in;
 
     if (strcmp(input, "?") == 0) {
         fc_shape_unknown(&in);
     } else {
-        json_t *shape = sq_json(input);
+        json_t *shape = fixture_json(input);
 
         assert_int_equal(fc_shape_from_json(shape, 1, "", &in, NULL), FC_OK);
         json_decref(shape);
@@ -97,7 +80,7 @@ typedef struct rnn_case {
 /* Every layer class a row's layer wraps (config.layer, config.backward_layer) is registered. */
 static int wrapped_known(const char *layer_text)
 {
-    json_t *layer = sq_json(layer_text);
+    json_t *layer = fixture_json(layer_text);
     const json_t *config = json_object_get(layer, "config");
     const char *keys[] = {"layer", "backward_layer"};
     size_t i;
@@ -809,7 +792,7 @@ static void test_layer_rnn__rank_problem_values(void **state)
 
 static void infer(fc_framework target, const char *text, fc_model *m, fc_graph *g, fc_findings *f)
 {
-    json_t *desc = sq_json(text);
+    json_t *desc = fixture_json(text);
     fc_error err;
 
     if (fc_model_parse(desc, "/model", m, &err) != FC_OK)
