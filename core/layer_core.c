@@ -239,7 +239,7 @@ static fc_status reshape_build(fc_build *b)
     fc_shape out;
     int64_t in_elems, known = 1;
     int i, unknown_at = -1;
-    char found[256], tgt[256], sample[256], found_tuple[256];
+    char found[256], tgt[256], sample[256];
 
     if (!json_is_array(target) || json_array_size(target) + 1 > FC_MAX_RANK) {
         fc_build_unknown_output(b);
@@ -289,15 +289,9 @@ static fc_status reshape_build(fc_build *b)
                      (long long)in_elems, found, tgt, (long long)known);
     /* Python prints the sample shape as a tuple in Keras 3, a list in tf.keras 2, and the target as given */
     {
-        fc_shape t = *in;
         char raw[256];
         size_t k, n = 0;
 
-        t.dims[0] = FC_DIM_UNKNOWN;
-        t.rank = in->rank - 1;
-        for (k = 0; k < (size_t)t.rank; k++)
-            t.dims[k] = in->dims[k + 1];
-        fc_shape_format(&t, 0, found_tuple, sizeof(found_tuple));
         raw[0] = '\0';
         for (k = 0; k < json_array_size(target) && n < sizeof(raw); k++)
             n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%s%lld", k ? ", " : "",
@@ -305,7 +299,7 @@ static fc_status reshape_build(fc_build *b)
         fc_build_var(b, "target_py_list", "[%s]", raw);
         fc_build_var(b, "target_tuple", json_array_size(target) == 1 ? "(%s,)" : "(%s)", raw);
     }
-    fc_build_var(b, "found_tuple", "%s", found_tuple);
+    fc_build_var(b, "found_tuple", in->rank == 2 ? "(%s,)" : "(%s)", sample);
     fc_build_var(b, "k3_detail", "%s",
                  unknown_at > 0 ? ", however, the input size cannot by divided by the specified dimensions in "
                                   "target_shape"
@@ -314,7 +308,6 @@ static fc_status reshape_build(fc_build *b)
     fc_build_var(b, "found_sample", "[%s]", sample);
     fc_build_var(b, "found_elems", "%lld", (long long)in_elems);
     fc_build_var(b, "target", "(%s)", tgt);
-    fc_build_var(b, "target_list", "[%s]", tgt);
     fc_build_var(b, "target_elems", "%lld", (long long)known);
     fc_build_var(b, "suggest", "%s", unknown_at > 0 ? tgt : "-1");
     return FC_OK;

@@ -100,6 +100,20 @@ static void check_expectation(const char *name, json_t *got, json_t *want)
 
 static void check_patches(const char *name, const json_t *request, const json_t *report, int want_patch);
 
+/* Fails when text still holds a template placeholder ("{suggest}"): a value the check never set. */
+static void check_filled(const char *name, const char *code, const char *what, const char *text)
+{
+    const char *p = text;
+
+    while (p != NULL && (p = strchr(p, '{')) != NULL) {
+        size_t n = strspn(p + 1, "abcdefghijklmnopqrstuvwxyz0123456789_");
+
+        if (n > 0 && p[1 + n] == '}')
+            fail_msg("%s: %s %s has an unfilled placeholder: %s", name, code, what, text);
+        p++;
+    }
+}
+
 static void run_case(void **state)
 {
     const char *name = *state;
@@ -147,6 +161,17 @@ static void run_case(void **state)
                 fail_msg("%s: model input %zu has shape %s, want %s", name, i, json_dumps(got, JSON_ENCODE_ANY),
                          json_dumps(value, JSON_ENCODE_ANY));
         }
+    }
+    json_array_foreach(findings, i, want) {
+        const char *code = json_string_value(json_object_get(want, "code"));
+        json_t *fix;
+        size_t k;
+
+        check_filled(name, code, "message", json_string_value(json_object_get(want, "message")));
+        check_filled(name, code, "explanation", json_string_value(json_object_get(want, "explanation")));
+        check_filled(name, code, "framework_error", json_string_value(json_object_get(want, "framework_error")));
+        json_array_foreach(json_object_get(want, "fixes"), k, fix)
+            check_filled(name, code, "fix", json_string_value(json_object_get(fix, "code")));
     }
     for (i = 0; i < json_array_size(findings); i++) {
         if (!claimed[i])
