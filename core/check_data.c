@@ -327,16 +327,13 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         if (nl == NULL)
             return FC_ERR_NOMEM;
         /* The row's texts are for fit without compile; compile without a loss reads otherwise. */
-        if (req->framework == FC_FW_KERAS3 &&
-            fc_finding_set_error(nl, fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text, vars, nv) != FC_OK)
-            return FC_ERR_NOMEM;
-        if (req->framework == FC_FW_TFJS &&
-            fc_finding_set_error(nl, fc_variant_get(FC_V_LOSS_TFJS_NONE)->text, vars, nv) != FC_OK)
-            return FC_ERR_NOMEM;
-        if (req->framework == FC_FW_TFKERAS2 &&
-            fc_finding_set_error(nl, "(fails at the first training step; the exact message is not confirmed in the "
-                                     "source, most likely \"No gradients provided for any variable\")",
-                                 vars, nv) != FC_OK)
+        const char *text = req->framework == FC_FW_KERAS3 ? fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text
+                           : req->framework == FC_FW_TFJS ? fc_variant_get(FC_V_LOSS_TFJS_NONE)->text
+                           : req->framework == FC_FW_TFKERAS2
+                               ? "(fails at the first training step; the exact message is not confirmed in the "
+                                 "source, most likely \"No gradients provided for any variable\")"
+                               : NULL;
+        if (text != NULL && fc_finding_set_error(nl, text, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;
     }
     if (n == 0) {

@@ -400,6 +400,8 @@ static void js_join(const fc_shape *s, int from_axis, char *buf, size_t size)
 
 static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b)
 {
+    static const char k2_unconfirmed[] = "(fails while creating the layer's weights; exact message not confirmed "
+                                         "in the source)";
     static const char k3_var[] = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
                                  "Received: shape=%s for variable path='%s/%s'";
     char py[256], js[256], joined[256], sample[256];
@@ -428,8 +430,7 @@ static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b
             fc_build_var(b, "k2_error", "Input has undefined `axis` dimension. Received input with shape %s and "
                                        "axis=(%d,)", py, in->rank - 1);
         else
-            fc_build_var(b, "k2_error", "(fails while creating the layer's weights; exact message not confirmed "
-                                       "in the source)");
+            fc_build_var(b, "k2_error", "%s", k2_unconfirmed);
         fc_build_var(b, "tfjs_error", "Axis %d of input tensor should have a defined dimension but the layer "
                                      "received an input with shape [%s].", in->rank - 1, js);
     } else if (strstr(cls, "Conv") != NULL) {
@@ -451,8 +452,7 @@ static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b
             fc_build_var(b, "k2_error", "The last dimension of the inputs to a Dense layer should be defined. "
                                        "Found None. Full input shape received: %s", py);
         else
-            fc_build_var(b, "k2_error", "(fails while creating the layer's weights; exact message not confirmed "
-                                       "in the source)");
+            fc_build_var(b, "k2_error", "%s", k2_unconfirmed);
         fc_build_var(b, "tfjs_error", "Tensor must have a shape comprised of positive integers but got shape "
                                      "[%s].", joined);
     }
