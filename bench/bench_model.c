@@ -69,7 +69,7 @@ static long long model_half(const json_t *doc)
 
     if (fc_model_parse(doc, "/model", &m, NULL) != FC_OK)
         return -2;
-    if (fc_graph_infer(&m, NULL, m.framework, 0, &g, NULL) == FC_OK) {
+    if (fc_graph_infer(&m, NULL, &(fc_target){.framework = m.framework}, 0, &g, NULL) == FC_OK) {
         total = g.params_known ? (long long)(g.trainable + g.non_trainable) : -1;
         fc_graph_release(&g);
     }

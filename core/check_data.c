@@ -83,20 +83,18 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
     if (fc_dtype_is_non_numeric(dtype)) {
         fc_var vars[] = {VAR("which", which), VAR("dtype", dtype), VAR("var", var),
                          VAR("object_type", strcmp(dtype, "object") == 0 ? "float" : dtype)};
-        fc_finding *f = fc_findings_add(out, FC_DTYPE_NOT_NUMERIC, req->framework, "{which} has dtype {dtype}",
+        fc_finding *f = fc_findings_add(out, FC_DTYPE_NOT_NUMERIC, &req->target, "{which} has dtype {dtype}",
                                         t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
-        int major = 0, minor = 0;
 
         if (f == NULL)
             return FC_ERR_NOMEM;
         /* Keras 3.0-3.6 still handed object arrays to TensorFlow (the "Invalid dtype" check came with 3.7). */
-        if (req->framework == FC_FW_KERAS3 && req->framework_version != NULL &&
-            sscanf(req->framework_version, "%d.%d", &major, &minor) == 2 && major == 3 && minor < 7)
+        if (req->target.framework == FC_FW_KERAS3 && !fc_target_has(&req->target, FC_B_OBJECT_INVALID_DTYPE))
             return fc_finding_set_error(f, fc_variant_get(FC_V_OBJECT_KERAS36)->text, vars,
                                         sizeof(vars) / sizeof(vars[0]));
         return FC_OK;
     }
-    if (is_x && req->framework != FC_FW_TFJS && !same_as_input(req, t) &&
+    if (is_x && req->target.framework != FC_FW_TFJS && !same_as_input(req, t) &&
         (strcmp(dtype, "float64") == 0 || strcmp(dtype, "float16") == 0 || fc_dtype_is_integer(dtype))) {
         bytes = fc_tensor_bytes(t, "float32");
         if (bytes >= 0)
@@ -108,7 +106,7 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
                          VAR("how", fc_dtype_is_integer(dtype)
                                         ? "Keras casts integer arrays to the input's dtype when it feeds the model."
                                         : "Keras's data adapter casts every floating array to float32 (floatx).")};
-        if (fc_findings_add(out, FC_DTYPE_CAST, req->framework, "{which} is {dtype}: Keras casts it to float32",
+        if (fc_findings_add(out, FC_DTYPE_CAST, &req->target, "{which} is {dtype}: Keras casts it to float32",
                             t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;
     }
@@ -121,7 +119,7 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
         else
             snprintf(range, sizeof(range), "is uint8 (0-255)");
         fc_var vars[] = {VAR("which", which), VAR("range_detail", range)};
-        if (fc_findings_add(out, FC_UNSCALED_INPUT, req->framework, "{which} {range_detail}, with no rescaling",
+        if (fc_findings_add(out, FC_UNSCALED_INPUT, &req->target, "{which} {range_detail}, with no rescaling",
                             t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;
     }
@@ -138,7 +136,7 @@ static fc_status check_values(const fc_request *req, const fc_tensor *t, const c
         snprintf(nan, sizeof(nan), "%lld", (long long)(st->nan_count > 0 ? st->nan_count : 0));
         snprintf(inf, sizeof(inf), "%lld", (long long)(st->inf_count > 0 ? st->inf_count : 0));
         fc_var vars[] = {VAR("which", which), VAR("nan", nan), VAR("inf", inf), VAR("var", var)};
-        if (fc_findings_add(out, FC_DATA_NOT_FINITE, req->framework, "{which} holds {nan} NaN and {inf} infinite values",
+        if (fc_findings_add(out, FC_DATA_NOT_FINITE, &req->target, "{which} holds {nan} NaN and {inf} infinite values",
                             t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;
     }
@@ -149,7 +147,7 @@ static fc_status check_values(const fc_request *req, const fc_tensor *t, const c
             VAR("consequence", is_x ? "the model sees no difference between samples and can only learn the average "
                                       "target."
                                     : "there is a single target (a single class), so there is nothing to learn.")};
-        if (fc_findings_add(out, FC_CONSTANT_DATA, req->framework, "{which} is constant ({value})", t->pointer, NULL,
+        if (fc_findings_add(out, FC_CONSTANT_DATA, &req->target, "{which} is constant ({value})", t->pointer, NULL,
                             NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;
     }
@@ -197,7 +195,7 @@ static fc_status check_balance(const fc_request *req, const fc_tensor *t, const 
     snprintf(e, sizeof(e), "%.0f%%", 100.0 * (double)hi / (double)total);
     fc_var vars[] = {VAR("which", which), VAR("n_classes", a), VAR("min_count", b), VAR("max_count", c), VAR("ratio", d),
                      VAR("majority", e), VAR("majority_class", max_key), VAR("class_weight_example", weights)};
-    return fc_findings_add(out, FC_CLASS_IMBALANCE, req->framework, "{which}: classes from {min_count} to {max_count} "
+    return fc_findings_add(out, FC_CLASS_IMBALANCE, &req->target, "{which}: classes from {min_count} to {max_count} "
                            "samples ({ratio}:1)", t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]))
                ? FC_OK
                : FC_ERR_NOMEM;
@@ -252,7 +250,7 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
                              VAR("var", "x"), VAR("min", lo), VAR("max", hi),
                              VAR("consequence", "every value below 1 becomes token 0, so the model sees the same "
                                                 "token everywhere.")};
-            if (fc_findings_add(out, FC_LABELS_NOT_INTEGER, req->framework, "x holds fractional token ids",
+            if (fc_findings_add(out, FC_LABELS_NOT_INTEGER, &req->target, "x holds fractional token ids",
                                 t->pointer, m->inputs[i].name, emb->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
                 return FC_ERR_NOMEM;
         }
@@ -268,7 +266,7 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
                  (long long)(t->stats.max >= (double)dim && t->stats.max < 9.0e18 ? (int64_t)t->stats.max + 1 : dim));
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
                          VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
-        if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, req->framework,
+        if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, &req->target,
                             "x for '{input}' holds ids from {min} to {max}; Embedding '{layer}' has input_dim "
                             "{input_dim}",
                             t->pointer, m->inputs[i].name, emb->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
@@ -322,14 +320,14 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         fc_finding *nl;
 
         snprintf(n_out, sizeof(n_out), "%zu", req->model.n_outputs);
-        nl = fc_findings_add(out, FC_FIT_WITHOUT_LOSS, req->framework, "compile has no loss", "/compile", NULL, NULL,
+        nl = fc_findings_add(out, FC_FIT_WITHOUT_LOSS, &req->target, "compile has no loss", "/compile", NULL, NULL,
                             vars, nv);
         if (nl == NULL)
             return FC_ERR_NOMEM;
         /* The row's texts are for fit without compile; compile without a loss reads otherwise. */
-        const char *text = req->framework == FC_FW_KERAS3 ? fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text
-                           : req->framework == FC_FW_TFJS ? fc_variant_get(FC_V_LOSS_TFJS_NONE)->text
-                           : req->framework == FC_FW_TFKERAS2
+        const char *text = req->target.framework == FC_FW_KERAS3 ? fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text
+                           : req->target.framework == FC_FW_TFJS ? fc_variant_get(FC_V_LOSS_TFJS_NONE)->text
+                           : req->target.framework == FC_FW_TFKERAS2
                                ? "(fails at the first training step; the exact message is not confirmed in the "
                                  "source, most likely \"No gradients provided for any variable\")"
                                : NULL;
@@ -338,7 +336,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
     }
     if (n == 0) {
         fc_var vars[] = {VAR("which", "x")};
-        if (fc_findings_add(out, FC_EMPTY_DATASET, req->framework, "x has no samples", "/data/x", NULL, NULL, vars,
+        if (fc_findings_add(out, FC_EMPTY_DATASET, &req->target, "x has no samples", "/data/x", NULL, NULL, vars,
                             1) == NULL)
             return FC_ERR_NOMEM;
         return FC_OK;
@@ -346,7 +344,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
     if (n < 0)
         return FC_OK;
     /* validation_split: Keras and TF.js take the last fraction, floor(n * (1 - split)) for training. */
-    if (vs > 0.0 && (req->framework != FC_FW_TFJS || vs < 1.0)) {
+    if (vs > 0.0 && (req->target.framework != FC_FW_TFJS || vs < 1.0)) {
         split_at = (int64_t)floor((double)n * (1.0 - vs));
         if (split_at <= 0 || split_at >= n) {
             snprintf(a, sizeof(a), "%g", vs);
@@ -363,7 +361,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
                                                        : fc_variant_get(FC_V_SPLIT_TFJS_EMPTY_VALIDATION)->text)};
             /* An error for TF.js too: it does not raise, but an empty training slice gives a NaN loss
              * (checked with the oracle). */
-            if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, req->framework,
+            if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, &req->target,
                                 "validation_split={split} on {n} samples: {which_empty}", "/fit/validation_split",
                                 NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
                 return FC_ERR_NOMEM;
@@ -377,12 +375,12 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         snprintf(b, sizeof(b), "%lld", (long long)train);
         snprintf(c, sizeof(c), "%lld", (long long)(train >= 32 ? 32 : train));
         fc_var vars[] = {VAR("batch_size", a), VAR("n", b), VAR("suggest", c)};
-        if (fc_findings_add(out, FC_BATCH_LARGER_THAN_DATASET, req->framework,
+        if (fc_findings_add(out, FC_BATCH_LARGER_THAN_DATASET, &req->target,
                             "batch_size {batch_size} > {n} samples: one batch per epoch", "/fit/batch_size", NULL,
                             NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;
     }
-    if (req->steps_per_epoch > 0 && req->steps_per_epoch > batches && req->framework != FC_FW_TFJS) {
+    if (req->steps_per_epoch > 0 && req->steps_per_epoch > batches && req->target.framework != FC_FW_TFJS) {
         needed = req->steps_per_epoch > INT64_MAX / req->epochs ? INT64_MAX : req->steps_per_epoch * req->epochs;
         snprintf(a, sizeof(a), "%lld", (long long)req->steps_per_epoch);
         snprintf(b, sizeof(b), "%lld", (long long)req->epochs);
@@ -393,12 +391,12 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         fc_var vars[] = {
             VAR("steps", a), VAR("epochs", b), VAR("needed", c), VAR("n", d), VAR("batch_size", e),
             VAR("available", f),
-            VAR("behaviour", req->framework == FC_FW_KERAS3
+            VAR("behaviour", req->target.framework == FC_FW_KERAS3
                                  ? "Keras 3 runs the batches there are in every epoch and warns each time: each "
                                    "epoch is shorter than asked."
                                  : "tf.keras 2 runs steps across epoch boundaries until all batches of all epochs "
                                    "are used, then stops the remaining epochs: training ends early.")};
-        if (fc_findings_add(out, FC_INPUT_RAN_OUT, req->framework,
+        if (fc_findings_add(out, FC_INPUT_RAN_OUT, &req->target,
                             "steps_per_epoch={steps} but the arrays give {available} batches per epoch",
                             "/fit/steps_per_epoch", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             return FC_ERR_NOMEM;

@@ -44,7 +44,7 @@ static void ctx_fill(input_ctx *c)
         sample.dims[i] = c->input->shape.dims[i + 1];
     fc_shape_format(&sample, 0, c->expected_sample, sizeof(c->expected_sample));
     fc_shape_format(&c->x->shape, 0, c->found, sizeof(c->found));
-    if (c->req->framework == FC_FW_TFJS && c->x->shape.rank == 1) {
+    if (c->req->target.framework == FC_FW_TFJS && c->x->shape.rank == 1) {
         fc_shape expanded = c->x->shape; /* TF.js makes a 1-D array (N, 1) before it checks it */
 
         expanded.rank = 2;
@@ -144,7 +144,7 @@ static fc_status rank_fix(input_ctx *c, fc_finding *f)
     const fc_shape *in = &c->input->shape;
     const fc_shape *x = &c->x->shape;
     int64_t in_elems, x_elems;
-    int js = c->req->framework == FC_FW_TFJS;
+    int js = c->req->target.framework == FC_FW_TFJS;
     fc_var vars[] = {CTX_VARS(c)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);
     int i, same_prefix = 1;
@@ -191,14 +191,6 @@ static fc_status rank_fix(input_ctx *c, fc_finding *f)
                               vars, nv);
 }
 
-/* major.minor of a version string ("2.15.0", "2.6"); 0 when there is none. */
-static int parse_version(const char *v, int *major, int *minor)
-{
-    while (v != NULL && *v != '\0' && (*v < '0' || *v > '9'))
-        v++;
-    return v != NULL && sscanf(v, "%d.%d", major, minor) == 2;
-}
-
 /*
  * tf.keras 2 lets a 1-D x through the model's input spec (it compares with
  * zip) and the first Dense fails on it; up to 2.6 expand_1d first made it
@@ -207,11 +199,10 @@ static int parse_version(const char *v, int *major, int *minor)
 static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *input, fc_finding *f, const fc_var *vars,
                                    size_t nv)
 {
-    int major = 0, minor = 0;
     char dim[32];
 
     snprintf(dim, sizeof(dim), "%lld", (long long)input->shape.dims[1]);
-    if (parse_version(req->framework_version, &major, &minor) && major == 2 && minor <= 6) {
+    if (fc_target_has(&req->target, FC_B_EXPAND_1D)) {
         fc_var more[64];
         size_t i, n = 0;
 
@@ -237,15 +228,15 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     fc_var vars[] = {CTX_VARS(&c)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);
 
-    adapt_rank(req->framework, &input->shape, &x->shape, &adapted);
+    adapt_rank(req->target.framework, &input->shape, &x->shape, &adapted);
     if (adapted.rank == FC_RANK_UNKNOWN) {
-        f = fc_findings_add(out, FC_INPUT_RANK_MISMATCH, req->framework,
+        f = fc_findings_add(out, FC_INPUT_RANK_MISMATCH, &req->target,
                             "x has shape {found} (rank {found_rank}) but model input '{input}' expects {expected} "
                             "(rank {expected_rank})",
                             x->pointer, input->name, NULL, vars, nv);
         if (f == NULL)
             return FC_ERR_NOMEM;
-        if (req->framework == FC_FW_KERAS3 && is_sequential(req)) {
+        if (req->target.framework == FC_FW_KERAS3 && is_sequential(req)) {
             /* raised inside Sequential.call, so Keras 3 wraps it */
             char tmpl[512];
 
@@ -254,7 +245,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
             if (fc_finding_set_error(f, tmpl, vars, nv) != FC_OK)
                 return FC_ERR_NOMEM;
         }
-        if (req->framework == FC_FW_TFKERAS2 && x->shape.rank == 1 && input->shape.rank == 2 &&
+        if (req->target.framework == FC_FW_TFKERAS2 && x->shape.rank == 1 && input->shape.rank == 2 &&
             first_layer(&req->model) != NULL && strcmp(first_layer(&req->model)->class_name, "Dense") == 0 &&
             tfkeras2_1d_error(req, input, f, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;
@@ -279,13 +270,13 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
                          VAR("adapted_js", adapted_js), VAR("adapted_sample_js", adapted_sample_js)};
         size_t nm = sizeof(more) / sizeof(more[0]);
 
-        f = fc_findings_add(out, FC_INPUT_SHAPE_MISMATCH, req->framework,
+        f = fc_findings_add(out, FC_INPUT_SHAPE_MISMATCH, &req->target,
                             "x has shape {found} but model input '{input}' expects {expected}: axis {axis} is "
                             "{found_dim}, not {expected_dim}",
                             x->pointer, input->name, NULL, more, nm);
         if (f == NULL)
             return FC_ERR_NOMEM;
-        if (req->framework == FC_FW_KERAS3 && is_sequential(req)) {
+        if (req->target.framework == FC_FW_KERAS3 && is_sequential(req)) {
             /* Keras 3's Sequential has no model-level input spec: the first
              * layer whose spec or weights depend on the axis raises. */
             const char *tmpl = axis == input->shape.rank - 1 && spec_pins_last_axis(first_layer(&req->model))
@@ -363,13 +354,13 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
                      VAR("model_name", m->name ? m->name : m->class_name)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);
 
-    f = fc_findings_add(out, FC_INPUT_COUNT_MISMATCH, req->framework,
+    f = fc_findings_add(out, FC_INPUT_COUNT_MISMATCH, &req->target,
                         "the model has {expected_count} input(s) but x supplies {found_count} array(s)", "/data/x",
                         NULL, NULL, vars, nv);
     if (f == NULL)
         return FC_ERR_NOMEM;
     /* TF.js words a single tensor for a multi-input model differently (standardizeInputData). */
-    if (req->framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
+    if (req->target.framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
         fc_finding_set_error(f, fc_variant_get(FC_V_COUNT_TFJS_SINGLE)->text, vars, nv) != FC_OK)
         return FC_ERR_NOMEM;
     return FC_OK;
@@ -415,7 +406,7 @@ static fc_status check_dict(const fc_request *req, fc_findings *out)
             continue;
         }
         fc_var vars[] = {VAR("key", t->key), VAR("input_names", names.quoted), VAR("x_dict_example", names.dict)};
-        if (fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, req->framework,
+        if (fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, &req->target,
                             "x has key '{key}', which is not a model input ({input_names}): it is ignored",
                             t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             result = FC_ERR_NOMEM;
@@ -425,7 +416,7 @@ static fc_status check_dict(const fc_request *req, fc_findings *out)
             continue;
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("keys_py", keys), VAR("names_py", names.py),
                          VAR("names_js", names.js), VAR("x_dict_example", names.dict)};
-        if (fc_findings_add(out, FC_INPUT_MISSING, req->framework,
+        if (fc_findings_add(out, FC_INPUT_MISSING, &req->target,
                             "model input '{input}' gets no array: x has keys {keys_py}", "/data/x", m->inputs[i].name,
                             NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             result = FC_ERR_NOMEM;
@@ -524,12 +515,12 @@ fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
     snprintf(detail, sizeof(detail), "%s", k2);
     fc_var vars[] = {VAR("detail", detail), VAR("k3_sizes", k3), VAR("k2_sizes", k2), VAR("shapes", shapes),
                      VAR("nx", nx_s), VAR("ny", ny_s)};
-    f = fc_findings_add(out, FC_SAMPLE_COUNT_MISMATCH, req->framework,
+    f = fc_findings_add(out, FC_SAMPLE_COUNT_MISMATCH, &req->target,
                         "x and y do not hold the same number of samples:\n{k2_sizes}", "/data", NULL, NULL, vars,
                         sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
-    if (req->framework == FC_FW_TFJS && js >= 0)
+    if (req->target.framework == FC_FW_TFJS && js >= 0)
         return fc_finding_set_error(f, fc_variant_get((fc_variant_id)js)->text, vars, sizeof(vars) / sizeof(vars[0]));
     return FC_OK;
 }

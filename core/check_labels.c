@@ -191,7 +191,7 @@ static fc_status add(label_ctx *c, fc_finding_code code, const char *message, co
         vars[n++] = base[i];
     for (i = 0; i < n_extra && n < sizeof(vars) / sizeof(vars[0]); i++)
         vars[n++] = extra[i];
-    if (fc_findings_add(out, code, c->req->framework, message, c->y->pointer, NULL, NULL, vars, n) == NULL)
+    if (fc_findings_add(out, code, &c->req->target, message, c->y->pointer, NULL, NULL, vars, n) == NULL)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -236,7 +236,7 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     char bad[32], summary[160], fix[200], diagnosis[300], k3[1024], units1[32];
     fc_status result;
 
-    if (c->req->framework == FC_FW_TFJS && fc_dtype_is_integer(c->y->dtype) && strcmp(c->y->dtype, "bool") != 0) {
+    if (c->req->target.framework == FC_FW_TFJS && fc_dtype_is_integer(c->y->dtype) && strcmp(c->y->dtype, "bool") != 0) {
         fc_var extra[] = {VAR("dtype", c->y->dtype), VAR("tfjs_dtype", "int32")};
         result = add(c, FC_TFJS_SPARSE_INT_LABELS, "y is {dtype}: TF.js's sparse loss needs float32 labels", extra,
                      sizeof(extra) / sizeof(extra[0]), out);
@@ -465,12 +465,12 @@ static fc_status check_target_count(const fc_request *req, fc_findings *out)
                                "every output."
                              : "Keras 3 and TF.js refuse this; tf.keras 2 silently pairs targets and outputs up to the "
                                "shorter list, so some outputs train on nothing.")};
-    f = fc_findings_add(out, FC_TARGET_COUNT_MISMATCH, req->framework,
+    f = fc_findings_add(out, FC_TARGET_COUNT_MISMATCH, &req->target,
                         "the model has {expected_count} outputs but y supplies {found_count} array(s)", "/data/y",
                         NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
-    if (req->framework == FC_FW_TFKERAS2)
+    if (req->target.framework == FC_FW_TFKERAS2)
         f->severity = FC_SEV_WARNING; /* it trains, if not on what was meant */
     return FC_OK;
 }
@@ -497,7 +497,7 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
             c.loss.kind == FC_LOSS_OTHER)
             continue;
         ctx_fill(&c);
-        if (req->framework == FC_FW_TFJS) {
+        if (req->target.framework == FC_FW_TFJS) {
             /* TF.js checks the target's exact shape before any loss sees it */
             char js[1024];
 

@@ -73,7 +73,7 @@ static fc_status mismatch(const fc_request *req, const char *pointer, const fc_m
     snprintf(units_s, sizeof(units_s), "%lld", (long long)units);
     fc_var vars[] = {{"output", out->name}, {"activation", act}, {"units", units_s},
                      {"loss", loss->name}, {"detail", detail}, {"fix", fix}};
-    if (fc_findings_add(findings, FC_ACTIVATION_LOSS_MISMATCH, req->framework,
+    if (fc_findings_add(findings, FC_ACTIVATION_LOSS_MISMATCH, &req->target,
                         "output '{output}' ({activation}, {units} unit(s)) with loss {loss}: {detail}", pointer,
                         NULL, out->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
         return FC_ERR_NOMEM;

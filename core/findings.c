@@ -203,7 +203,7 @@ static int dup_opt(char **dst, const char *s)
     return s == NULL || *dst != NULL;
 }
 
-fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framework target, const char *message,
+fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_target *target, const char *message,
                             const char *pointer, const char *input, const char *layer, const fc_var *vars,
                             size_t n_vars)
 {
@@ -229,7 +229,7 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framewor
     memset(f, 0, sizeof(*f));
     f->code = code;
     f->severity = entry->severity;
-    err_tmpl = target_error(entry, target);
+    err_tmpl = target_error(entry, target->framework);
     f->message = fc_template_expand(message ? message : entry->title, vars, n_vars);
     f->explanation = fc_template_expand(entry->explanation, vars, n_vars);
     f->framework_error = fc_template_expand(err_tmpl, vars, n_vars);

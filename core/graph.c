@@ -214,7 +214,7 @@ typedef struct call {
 
 typedef struct graph_run {
     const fc_model *model;
-    fc_framework target;
+    fc_target target;
     int depth;
     const char *scope;   /* "outer/" for a nested model, "" at the top */
     int64_t *budget;     /* layer calls left, shared with nested models */
@@ -294,7 +294,7 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     vars[n++] = (fc_var){"class", layer->class_name};
     for (i = 0; b != NULL && i < b->n_vars; i++)
         vars[n++] = (fc_var){b->var_names[i], b->var_values[i]};
-    if (fc_findings_add(run->findings, code, run->target, message, pointer, NULL, name, vars, n) == NULL)
+    if (fc_findings_add(run->findings, code, &run->target, message, pointer, NULL, name, vars, n) == NULL)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -362,7 +362,7 @@ static fc_status check_tfjs(graph_run *run, size_t li)
     fc_build b;
     char *err;
 
-    if (run->target != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &why))
+    if (run->target.framework != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &why))
         return FC_OK;
     memset(&b, 0, sizeof(b));
     fc_var cls[] = {{"class", layer->class_name}};
@@ -491,7 +491,7 @@ static fc_status check_undefined(graph_run *run, size_t li, const fc_build *buil
         return FC_OK;
     for (i = 1; i < in->rank; i++)
         any |= in->dims[i] == FC_DIM_UNKNOWN;
-    if (strcmp(layer->class_name, "Flatten") == 0 ? !(any && run->target == FC_FW_TFJS)
+    if (strcmp(layer->class_name, "Flatten") == 0 ? !(any && run->target.framework == FC_FW_TFJS)
                                                   : !(sized_by_last_axis(layer->class_name) && built->params_unknown &&
                                                       in->dims[in->rank - 1] == FC_DIM_UNKNOWN))
         return FC_OK;
@@ -573,7 +573,8 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     b.config = layer->config;
     b.inputs = inputs;
     b.n_inputs = n_inputs;
-    b.target = run->target;
+    b.target = run->target.framework;
+    b.version = &run->target.version;
     b.depth = run->depth;
     result = fc_layer_build(&b, &known);
     if (result != FC_OK)
@@ -766,7 +767,7 @@ static void totals(fc_graph *g)
         g->params_known = 0;
 }
 
-fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, const fc_target *target, int depth,
                          fc_graph *graph, fc_findings *findings)
 {
     int64_t budget = FC_MAX_LAYER_CALLS;
@@ -784,7 +785,7 @@ fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_frame
     return result;
 }
 
-fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, const fc_target *target, int depth,
                                 const char *scope, int64_t *budget, fc_graph *graph, fc_findings *findings)
 {
     graph_run run;
@@ -796,7 +797,7 @@ fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, f
     fc_graph_init(graph);
     memset(&run, 0, sizeof(run));
     run.model = model;
-    run.target = target;
+    run.target = *target;
     run.depth = depth;
     run.scope = scope;
     run.budget = budget;
@@ -897,8 +898,11 @@ static fc_status model_build(fc_build *b)
     {
         /* a model wrapped in a layer (TimeDistributed) comes without the request's budget */
         int64_t local = FC_MAX_LAYER_CALLS;
+        fc_target target = {.framework = b->target};
 
-        result = fc_graph_infer_scoped(&inner, in, b->target, b->depth + 1, scope, b->budget ? b->budget : &local,
+        if (b->version != NULL)
+            target.version = *b->version;
+        result = fc_graph_infer_scoped(&inner, in, &target, b->depth + 1, scope, b->budget ? b->budget : &local,
                                        &g, b->findings);
     }
     if (result == FC_OK) {

@@ -76,7 +76,7 @@ static int build_wrapped(fc_build *b, const json_t *layer, const fc_shape *input
 {
     int known;
 
-    *result = fc_layer_build_object(layer, input, 1, b->target, b->depth, inner, &known);
+    *result = fc_layer_build_object(layer, input, 1, b->target, b->version, b->depth, inner, &known);
     if (*result != FC_OK)
         return 0;
     if (!known) {
@@ -498,7 +498,7 @@ static fc_status bidirectional_build(fc_build *b)
         add_wrapped_params(b, &inner); /* the backward copy of the forward layer */
         return FC_OK;
     }
-    result = fc_layer_build_object(backward, b->inputs, 1, b->target, b->depth, &inner, &known);
+    result = fc_layer_build_object(backward, b->inputs, 1, b->target, b->version, b->depth, &inner, &known);
     if (result != FC_OK)
         return result;
     if (!known) {

@@ -130,7 +130,7 @@ fc_status fc_layer_build(fc_build *b, int *known)
 }
 
 fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, size_t n_inputs, fc_framework target,
-                                int depth, fc_build *out, int *known)
+                                const fc_version *version, int depth, fc_build *out, int *known)
 {
     const json_t *config = json_object_get(layer, "config");
 
@@ -142,6 +142,7 @@ fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, siz
     out->inputs = inputs;
     out->n_inputs = n_inputs;
     out->target = target;
+    out->version = version;
     out->depth = depth + 1;
     out->pointer = "";
     out->scope = "";

@@ -35,6 +35,7 @@ typedef struct fc_build {
     const fc_shape *inputs;  /* input shapes of this call, batch axis first */
     size_t n_inputs;
     fc_framework target;
+    const fc_version *version; /* the target's release; NULL for the newest */
     int depth;               /* nesting depth of wrapped layers and models */
     const char *pointer;     /* JSON pointer of the layer in the request ("" when not known) */
     const char *scope;       /* names of the enclosing models, "outer/inner/" ("" at the top) */
@@ -75,7 +76,7 @@ fc_status fc_layer_build(fc_build *b, int *known);
 
 /* Builds a layer object (e.g. the one a wrapper holds) on the given inputs into *out. */
 fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, size_t n_inputs, fc_framework target,
-                                int depth, fc_build *out, int *known);
+                                const fc_version *version, int depth, fc_build *out, int *known);
 
 /* ---- helpers for build functions (layers.c) ------------------------------ */
 

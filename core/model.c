@@ -77,6 +77,7 @@ void fc_model_release(fc_model *model)
     fc_free(model->class_name);
     fc_free(model->name);
     fc_free(model->framework_version);
+    fc_free(model->tfjs_version);
     json_decref(model->descriptor);
     fc_model_init(model);
 }
@@ -685,6 +686,20 @@ fc_status fc_model_parse(const json_t *desc, const char *path, fc_model *model, 
     if (version != NULL) {
         model->framework_version = fc_strdup(version);
         if (model->framework_version == NULL) {
+            result = fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+            goto cleanup;
+        }
+    }
+    /* TF.js writes "keras_version": "tfjs-layers 1.3.1" and "generatedBy": "TensorFlow.js tfjs-layers v1.3.1" */
+    {
+        const char *by = get_string(model->descriptor, "generatedBy");
+        const char *js = NULL;
+
+        if (version != NULL && strncmp(version, "tfjs-layers ", 12) == 0)
+            js = version + 12;
+        else if (by != NULL && strstr(by, "tfjs-layers v") != NULL)
+            js = strstr(by, "tfjs-layers v") + 13;
+        if (js != NULL && (model->tfjs_version = fc_strdup(js)) == NULL) {
             result = fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
             goto cleanup;
         }

@@ -118,28 +118,47 @@ static fc_status read_labels(const json_t *labels, fc_request *req, fc_error *er
     return FC_OK;
 }
 
+/*
+ * The release: the request's framework_version (a 400 when it names no
+ * release of the target), else the descriptor's when it is one of the
+ * target's, else the newest release (source "assumed").
+ */
+static fc_status read_version(const json_t *version, fc_request *req, fc_error *err)
+{
+    const char *desc = req->target.framework == FC_FW_TFJS ? req->model.tfjs_version : req->model.framework_version;
+
+    if (version != NULL && !json_is_null(version)) {
+        if (!json_is_string(version))
+            return fc_error_set(err, FC_ERR_INVALID, "/framework_version", "framework_version must be a string");
+        return fc_version_parse(req->target.framework, json_string_value(version), "/framework_version",
+                                &req->target.version, err);
+    }
+    if (desc != NULL && fc_version_parse(req->target.framework, desc, "", &req->target.version, NULL) == FC_OK) {
+        req->target.version.source = "descriptor";
+        return FC_OK;
+    }
+    fc_version_assume_newest(req->target.framework, &req->target.version);
+    return FC_OK;
+}
+
 static fc_status read_framework(const json_t *body, fc_request *req, fc_error *err)
 {
     const json_t *fw = json_object_get(body, "framework");
-    const json_t *version = json_object_get(body, "framework_version");
 
-    if (version != NULL && !json_is_null(version) && !json_is_string(version))
-        return fc_error_set(err, FC_ERR_INVALID, "/framework_version", "framework_version must be a string");
-    req->framework_version = json_string_value(version) ? json_string_value(version) : req->model.framework_version;
     if (fw != NULL && !json_is_null(fw)) {
-        req->framework = fc_framework_parse(json_string_value(fw));
-        if (req->framework == FC_FW_UNKNOWN)
+        req->target.framework = fc_framework_parse(json_string_value(fw));
+        if (req->target.framework == FC_FW_UNKNOWN)
             return fc_error_set(err, FC_ERR_INVALID, "/framework",
                                 "framework must be one of \"keras3\", \"tf.keras2\", \"tfjs\"");
         req->framework_source = "request";
     } else if (req->model.framework != FC_FW_UNKNOWN) {
-        req->framework = req->model.framework;
+        req->target.framework = req->model.framework;
         req->framework_source = "detected";
     } else {
-        req->framework = FC_FW_KERAS3;
+        req->target.framework = FC_FW_KERAS3;
         req->framework_source = "default";
     }
-    return FC_OK;
+    return read_version(json_object_get(body, "framework_version"), req, err);
 }
 
 fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
@@ -210,21 +229,21 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
     }
     snprintf(pointer, sizeof(pointer), "%s/0", m->layers_pointer);
     fc_var vars[] = {{"layer", m->layers[0].name}, {"input_args", args}};
-    f = fc_findings_add(findings, FC_SEQUENTIAL_NO_INPUT_SHAPE, req->framework,
-                        req->framework == FC_FW_TFJS
+    f = fc_findings_add(findings, FC_SEQUENTIAL_NO_INPUT_SHAPE, &req->target,
+                        req->target.framework == FC_FW_TFJS
                             ? "the first layer '{layer}' has no input shape: TF.js refuses to build the model"
                             : "the first layer '{layer}' has no input shape: Keras builds the model from the first "
                               "batch of x",
                         pointer, NULL, m->layers[0].name, vars, sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
-    if (req->framework == FC_FW_TFJS)
+    if (req->target.framework == FC_FW_TFJS)
         f->severity = FC_SEV_ERROR;
     if (x != NULL && x->shape.rank >= 1 && strncmp(pointer, "/model", 6) == 0) {
         /* the machine-applicable form: declare the shape on the first layer */
         char path[600];
 
-        if (req->framework == FC_FW_KERAS3) {
+        if (req->target.framework == FC_FW_KERAS3) {
             /* Keras 3 layers take no batch_input_shape: insert an InputLayer instead */
             snprintf(path, sizeof(path), "%s", pointer + 6);
             return fc_finding_add_patch_fix(
@@ -289,7 +308,7 @@ static fc_status check_manifest(const fc_request *req, fc_findings *findings)
     snprintf(b, sizeof(b), "%lld", (long long)model);
     snprintf(c, sizeof(c), "%lld", (long long)count);
     fc_var vars[] = {{"manifest_params", a}, {"model_params", b}, {"manifest_count", c}, {"model_count", "?"}};
-    if (fc_findings_add(findings, FC_WEIGHTS_MANIFEST_MISMATCH, req->framework,
+    if (fc_findings_add(findings, FC_WEIGHTS_MANIFEST_MISMATCH, &req->target,
                         "the weights manifest lists {manifest_params} values; the layers need {model_params}",
                         "/model/weightsManifest", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
         return FC_ERR_NOMEM;
@@ -303,7 +322,7 @@ fc_status fc_request_infer(fc_request *req, fc_findings *findings)
     if (req->model.deferred_input)
         result = deferred_input(req, findings);
     if (result == FC_OK)
-        result = fc_graph_infer(&req->model, NULL, req->framework, 0, &req->graph, findings);
+        result = fc_graph_infer(&req->model, NULL, &req->target, 0, &req->graph, findings);
     if (result == FC_OK)
         result = check_manifest(req, findings);
     return result;
@@ -553,6 +572,16 @@ static void sort_findings(fc_findings *list)
 }
 
 /* The report object; without labels (model_only) for an inspection. */
+/* {"version", "source", "description", "newer"}: the release the verdicts are for. */
+static json_t *release_json(const fc_target *t)
+{
+    char words[160];
+
+    return json_pack("{s:o, s:s, s:s, s:b}", "version", t->version.known ? json_string(t->version.text) : json_null(),
+                     "source", t->version.source ? t->version.source : "assumed", "description",
+                     fc_version_describe(t, words, sizeof(words)), "newer", t->version.newer);
+}
+
 static json_t *report_json(const fc_request *req, fc_findings *findings, int model_only)
 {
     json_t *report = json_object(), *list = json_array();
@@ -574,9 +603,11 @@ static json_t *report_json(const fc_request *req, fc_findings *findings, int mod
     }
     fc_findings_count(findings, counts);
     verdict = fc_verdict(findings);
-    json_object_set_new(report, "framework", json_string(fc_framework_name(req->framework)));
+    json_object_set_new(report, "framework", json_string(fc_framework_name(req->target.framework)));
     json_object_set_new(report, "framework_source", json_string(req->framework_source));
-    json_object_set_new(report, "framework_version", string_or_null(req->framework_version));
+    json_object_set_new(report, "framework_version",
+                        req->target.version.known ? json_string(req->target.version.text) : json_null());
+    json_object_set_new(report, "release", release_json(&req->target));
     json_object_set_new(report, "verdict", json_string(verdict));
     json_object_set_new(report, "summary", summary_json(verdict, counts, findings));
     json_object_set_new(report, "counts", json_pack("{s:I, s:I, s:I}", "error", (json_int_t)counts[FC_SEV_ERROR],
@@ -592,7 +623,7 @@ static json_t *report_json(const fc_request *req, fc_findings *findings, int mod
         json_object_set_new(report, "labels", req->labels ? json_deep_copy(req->labels) : json_object());
     }
     /* A member that failed to allocate is missing: treat the report as lost. */
-    if (json_object_size(report) != (model_only ? 8u : 10u) || json_array_size(list) != findings->len) {
+    if (json_object_size(report) != (model_only ? 9u : 11u) || json_array_size(list) != findings->len) {
         json_decref(report);
         return NULL;
     }

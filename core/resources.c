@@ -137,7 +137,7 @@ fc_status fc_check_resources(const fc_request *req, const fc_resources *r, fc_fi
         for (i = 0; i < req->x.len; i++) {
             const char *dt = req->x.items[i].dtype;
 
-            if (dt != NULL && strcmp(dt, "float32") != 0 && req->framework != FC_FW_TFJS) {
+            if (dt != NULL && strcmp(dt, "float32") != 0 && req->target.framework != FC_FW_TFJS) {
                 int64_t bytes = fc_tensor_bytes(&req->x.items[i], "float32");
 
                 if (bytes > 0 && bytes <= INT64_MAX - copies)
@@ -149,7 +149,7 @@ fc_status fc_check_resources(const fc_request *req, const fc_resources *r, fc_fi
             fc_human_bytes((double)copies, b, sizeof(b));
             fc_human_bytes((double)req->host_memory_bytes, c, sizeof(c));
             fc_var vars[] = {VAR("dataset", a), VAR("copies", b), VAR("host", c)};
-            if (fc_findings_add(out, FC_DATASET_EXCEEDS_MEMORY, req->framework,
+            if (fc_findings_add(out, FC_DATASET_EXCEEDS_MEMORY, &req->target,
                                 "the arrays take {dataset} (+{copies} of converted copies); the host has {host}",
                                 "/environment/host_memory_bytes", NULL, NULL, vars,
                                 sizeof(vars) / sizeof(vars[0])) == NULL)
@@ -173,7 +173,7 @@ fc_status fc_check_resources(const fc_request *req, const fc_resources *r, fc_fi
         snprintf(h, sizeof(h), "%lld", (long long)(suggest >= 1 ? suggest : 1));
         fc_var vars[] = {VAR("estimate", a), VAR("weights", b), VAR("grads", c), VAR("slots", d),
                          VAR("activations", e), VAR("device", f), VAR("batch_size", g), VAR("suggest", h)};
-        if (fc_findings_add(out, FC_DEVICE_MEMORY_EXCEEDED, req->framework,
+        if (fc_findings_add(out, FC_DEVICE_MEMORY_EXCEEDED, &req->target,
                             "training needs about {estimate} at batch_size={batch_size}; the device has {device}",
                             "/environment/device_memory_bytes", NULL, NULL, vars,
                             sizeof(vars) / sizeof(vars[0])) == NULL)

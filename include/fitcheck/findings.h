@@ -14,6 +14,7 @@
 
 #include "fitcheck/error.h"
 #include "fitcheck/model.h"
+#include "fitcheck/version.h"
 
 typedef enum fc_severity { FC_SEV_INFO = 0, FC_SEV_WARNING, FC_SEV_ERROR } fc_severity;
 
@@ -138,7 +139,7 @@ void fc_findings_release(fc_findings *list);
  * and layer are copied (each may be NULL). Returns the new finding (owned by
  * the list, valid until the next add) or NULL when out of memory.
  */
-fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, fc_framework target, const char *message,
+fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_target *target, const char *message,
                             const char *pointer, const char *input, const char *layer, const fc_var *vars,
                             size_t n_vars);
 

@@ -52,7 +52,7 @@ void fc_graph_release(fc_graph *graph);
  * in *findings (which may be NULL), located by layer name and JSON pointer.
  * Returns FC_OK or FC_ERR_NOMEM (then *graph is released).
  */
-fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, const fc_target *target, int depth,
                          fc_graph *graph, fc_findings *findings);
 
 /*
@@ -61,7 +61,7 @@ fc_status fc_graph_infer(const fc_model *model, const fc_shape *inputs, fc_frame
  * (shared with the enclosing inference) counts down the layer calls left:
  * past FC_MAX_LAYER_CALLS the rest is unknown and GRAPH_TOO_LARGE reported.
  */
-fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, fc_framework target, int depth,
+fc_status fc_graph_infer_scoped(const fc_model *model, const fc_shape *inputs, const fc_target *target, int depth,
                                 const char *scope, int64_t *budget, fc_graph *graph, fc_findings *findings);
 
 #endif

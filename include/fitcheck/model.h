@@ -54,6 +54,7 @@ typedef struct fc_model {
     char *name;                 /* owned; may be NULL */
     fc_framework framework;     /* detected from the descriptor; FC_FW_UNKNOWN if no clue */
     char *framework_version;    /* owned; keras_version as written, or NULL */
+    char *tfjs_version;         /* owned; the TF.js release that wrote a model.json ("1.3.1"), or NULL */
     fc_model_io *inputs;        /* owned array */
     size_t n_inputs;
     fc_model_io *outputs;       /* owned array; shapes unknown until inference exists */

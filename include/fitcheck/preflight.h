@@ -17,15 +17,15 @@
 #include "fitcheck/findings.h"
 #include "fitcheck/graph.h"
 #include "fitcheck/model.h"
+#include "fitcheck/version.h"
 
 #define FC_MAX_LABEL_LEN 200 /* characters */
 
 typedef struct fc_request {
     const json_t *body;       /* borrowed: the whole request */
     fc_model model;           /* the parsed descriptor */
-    fc_framework framework;   /* the target: named by the request, else detected, else keras3 */
+    fc_target target;         /* the framework (named by the request, else detected, else keras3) and its release */
     const char *framework_source; /* "request", "detected" or "default" (static) */
-    const char *framework_version; /* borrowed: request's, else the descriptor's; may be NULL */
     fc_arrays x;              /* data.x */
     fc_arrays y;              /* data.y */
     fc_arrays vx;             /* data.validation.x (validation_data) */

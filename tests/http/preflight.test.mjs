@@ -131,12 +131,45 @@ describe('POST /v1/preflight report', () => {
   });
 
   it('uses the framework and framework_version given in the request', async () => {
-    for (const framework of ['keras3', 'tf.keras2', 'tfjs']) {
-      const report = await create(passingRequest({ framework, framework_version: '9.8.7' }));
+    const releases = [
+      ['keras3', '3.6.0', '3.6.0', 'Keras 3.6.0'],
+      ['keras3', 'keras_core==0.1.7', '0.1.7', 'keras_core 0.1.7 (the preview of Keras 3)'],
+      ['tf.keras2', '2.2.4', '2.2.4', 'standalone Keras 2.2.4'],
+      ['tf.keras2', 'tensorflow 2.3', '2.4.0', 'tf.keras 2.4.0 (TensorFlow 2.3)'],
+      ['tf.keras2', '2.2.4-tf', '2.2.4-tf', 'tf.keras 2.2.4-tf (TensorFlow 1.13-2.1)'],
+      ['tfjs', '@tensorflow/tfjs@1.7.4', '1.7.4', 'TF.js 1.7.4'],
+    ];
+    for (const [framework, given, version, description] of releases) {
+      const report = await create(passingRequest({ framework, framework_version: given }));
       assert.equal(report.framework, framework);
       assert.equal(report.framework_source, 'request');
-      assert.equal(report.framework_version, '9.8.7');
+      assert.equal(report.framework_version, version);
+      assert.deepEqual(report.release, { version, source: 'request', description, newer: false });
     }
+  });
+
+  it('answers a framework_version that names no release of the target with a 400 naming the field', async () => {
+    const bad = [
+      ['keras3', '9.8.7'], ['keras3', '3.0.9'], ['keras3', '2.15.0'], ['tf.keras2', '2.2.7'],
+      ['tf.keras2', '3.5.0'], ['tf.keras2', '1.2.2'], ['tf.keras2', '2.5.0-tf'], ['tfjs', '0.15.3'],
+      ['tfjs', '1.1.1'], ['tfjs', '2.15.0'], ['tfjs', 'latest'],
+    ];
+    for (const [framework, framework_version] of bad) {
+      const r = await postRaw(JSON.stringify(passingRequest({ framework, framework_version })));
+      assert.equal(r.status, 400, `${framework} ${framework_version}: ${r.text}`);
+      assert.equal(r.body.type, '/problems/invalid-request');
+      assert.equal(r.body.pointer, '/framework_version');
+      assert.match(r.body.detail, /framework_version/);
+    }
+  });
+
+  it('takes the release from the descriptor when the request names none, else assumes the newest', async () => {
+    const fromDescriptor = await create(passingRequest({ framework: 'tf.keras2' }));
+    assert.equal(fromDescriptor.release.source, fromDescriptor.framework_version ? 'descriptor' : 'assumed');
+    const assumed = await create(passingRequest({ framework: 'tfjs' }));
+    assert.equal(assumed.framework_version, null);
+    assert.equal(assumed.release.source, 'assumed');
+    assert.match(assumed.release.description, /^TF\.js 4\.22\.0 /);
   });
 
   it('gives new ids, increasing, and created_at in UTC milliseconds', async () => {

@@ -92,7 +92,7 @@ static void test_findings__add_fills_from_catalog_for_target(void **state)
 
     (void)state;
     fc_findings_init(&list);
-    f = fc_findings_add(&list, FC_INPUT_RANK_MISMATCH, FC_FW_TFJS, "x vs {input}", "/data/x", "input_1", NULL, vars,
+    f = fc_findings_add(&list, FC_INPUT_RANK_MISMATCH, &(fc_target){.framework = FC_FW_TFJS}, "x vs {input}", "/data/x", "input_1", NULL, vars,
                         3);
     assert_non_null(f);
     assert_string_equal(f->message, "x vs input_1");
@@ -111,7 +111,7 @@ static void test_findings__add_fills_from_catalog_for_target(void **state)
     assert_int_equal(fc_finding_set_error(f, NULL, NULL, 0), FC_OK);
     assert_null(f->framework_error);
     /* A warning that raises nothing in Keras 3 has no framework error there. */
-    f = fc_findings_add(&list, FC_INPUT_NAME_UNKNOWN, FC_FW_KERAS3, NULL, NULL, NULL, NULL, NULL, 0);
+    f = fc_findings_add(&list, FC_INPUT_NAME_UNKNOWN, &(fc_target){.framework = FC_FW_KERAS3}, NULL, NULL, NULL, NULL, NULL, 0);
     assert_non_null(f);
     assert_null(f->framework_error);
     assert_string_equal(f->pointer, "");
@@ -119,7 +119,7 @@ static void test_findings__add_fills_from_catalog_for_target(void **state)
     assert_int_equal(counts[FC_SEV_ERROR], 1);
     assert_int_equal(counts[FC_SEV_WARNING], 1);
     assert_int_equal(counts[FC_SEV_INFO], 0);
-    assert_null(fc_findings_add(&list, FC_FINDING_COUNT, FC_FW_KERAS3, NULL, NULL, NULL, NULL, NULL, 0));
+    assert_null(fc_findings_add(&list, FC_FINDING_COUNT, &(fc_target){.framework = FC_FW_KERAS3}, NULL, NULL, NULL, NULL, NULL, 0));
     fc_findings_release(&list);
     assert_int_equal(list.len, 0);
 }
@@ -132,7 +132,7 @@ static void test_findings__list_grows(void **state)
     (void)state;
     fc_findings_init(&list);
     for (i = 0; i < 100; i++)
-        assert_non_null(fc_findings_add(&list, FC_SAMPLE_COUNT_MISMATCH, FC_FW_KERAS3, NULL, "", NULL, NULL, NULL, 0));
+        assert_non_null(fc_findings_add(&list, FC_SAMPLE_COUNT_MISMATCH, &(fc_target){.framework = FC_FW_KERAS3}, NULL, "", NULL, NULL, NULL, 0));
     assert_int_equal(list.len, 100);
     fc_findings_release(&list);
 }

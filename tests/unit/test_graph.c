@@ -148,7 +148,7 @@ static void test_graph__corpus_totals_match_ground_truth(void **state)
             fail_msg("%s: %s", want[i].file, err.text);
         }
         fc_findings_init(&findings);
-        assert_int_equal(fc_graph_infer(&m, NULL, m.framework, 0, &g, &findings), FC_OK);
+        assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = m.framework}, 0, &g, &findings), FC_OK);
         if (g.params_known) {
             if (g.trainable + g.non_trainable != want[i].params)
                 fail_msg("%s: fitcheck counts %lld params, the source says %lld", want[i].file,
@@ -184,7 +184,7 @@ static void infer_text(const char *text, fc_model *m, fc_graph *g, fc_findings *
         fail_msg("%s", err.text);
     json_decref(desc);
     fc_findings_init(f);
-    assert_int_equal(fc_graph_infer(m, NULL, FC_FW_KERAS3, 0, g, f), FC_OK);
+    assert_int_equal(fc_graph_infer(m, NULL, &(fc_target){.framework = FC_FW_KERAS3}, 0, g, f), FC_OK);
 }
 
 static void assert_shape(const fc_shape *s, const char *want)

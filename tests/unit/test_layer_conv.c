@@ -290,7 +290,7 @@ static void build_case(const conv_case *c, fc_build *out, json_t **layer)
     assert_int_equal(fc_shape_from_json(shape, 1, "", &in, NULL), FC_OK);
     json_decref(shape);
     *layer = json_pack("{s:s, s:o}", "class_name", c->class_name, "config", config);
-    assert_int_equal(fc_layer_build_object(*layer, &in, 1, c->target, 0, out, &known), FC_OK);
+    assert_int_equal(fc_layer_build_object(*layer, &in, 1, c->target, NULL, 0, out, &known), FC_OK);
     assert_true(known);
 }
 
@@ -418,7 +418,7 @@ static void test_layer_conv__overflow_reported_by_graph(void **state)
     assert_int_equal(fc_model_parse(desc, "/model", &m, &err), FC_OK);
     json_decref(desc);
     fc_findings_init(&f);
-    assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFJS, 0, &g, &f), FC_OK);
+    assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = FC_FW_TFJS}, 0, &g, &f), FC_OK);
     for (i = 0; i < f.len; i++)
         overflow |= f.items[i].code == FC_DIM_OVERFLOW;
     assert_true(overflow);

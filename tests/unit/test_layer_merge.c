@@ -58,7 +58,7 @@ static void build(const build_case *c, fc_build *b, json_t **layer_out)
         else if (fc_shape_from_json(s, 1, "", &in[i], NULL) != FC_OK)
             fail_msg("%s: bad input shape", c->name);
     }
-    if (fc_layer_build_object(layer, in, json_array_size(inputs), c->target, 0, b, &known) != FC_OK || !known)
+    if (fc_layer_build_object(layer, in, json_array_size(inputs), c->target, NULL, 0, b, &known) != FC_OK || !known)
         fail_msg("%s: the layer does not build", c->name);
     json_decref(inputs);
     *layer_out = layer; /* the build's strings point into it */
@@ -494,7 +494,7 @@ static void test_layer_merge__mismatch_is_a_finding(void **state)
     assert_int_equal(fc_model_parse(desc, "/model", &m, &err), FC_OK);
     fc_graph_init(&g);
     fc_findings_init(&f);
-    assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFJS, 0, &g, &f), FC_OK);
+    assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = FC_FW_TFJS}, 0, &g, &f), FC_OK);
     for (i = 0; i < f.len; i++) {
         if (f.items[i].code != FC_MERGE_SHAPE_MISMATCH)
             continue;

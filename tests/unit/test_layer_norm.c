@@ -48,7 +48,7 @@ static void check_case(const norm_case *c)
 
     if (fc_shape_from_json(shape, 1, "", &in, NULL) != FC_OK)
         fail_msg("%s: bad input shape", c->name);
-    if (fc_layer_build_object(layer, &in, 1, c->target, 0, &b, &known) != FC_OK || !known)
+    if (fc_layer_build_object(layer, &in, 1, c->target, NULL, 0, &b, &known) != FC_OK || !known)
         fail_msg("%s: the layer does not build", c->name);
     if (b.has_problem)
         fail_msg("%s: unexpected problem: %s", c->name, b.message);
@@ -134,7 +134,7 @@ static void test_layer_norm__tfjs_refuses_negative_axis_list(void **state)
     int known;
 
     (void)state;
-    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_TFJS, 0, &b, &known), FC_OK);
+    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_TFJS, NULL, 0, &b, &known), FC_OK);
     assert_true(b.has_problem);
     assert_int_equal(b.problem, FC_TFJS_UNSUPPORTED);
     for (i = 0; i < b.n_vars && strcmp(b.var_names[i], "tfjs_error") != 0; i++)
@@ -143,7 +143,7 @@ static void test_layer_norm__tfjs_refuses_negative_axis_list(void **state)
     assert_string_equal(b.var_values[i], "Axis -13 of input tensor should have a defined dimension but the layer "
                                          "received an input with shape [null,4,6].");
     /* Keras 3 reads [-1] through its legacy loader as -1. */
-    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_KERAS3, 0, &b, &known), FC_OK);
+    assert_int_equal(fc_layer_build_object(layer, &in, 1, FC_FW_KERAS3, NULL, 0, &b, &known), FC_OK);
     assert_false(b.has_problem);
     assert_int_equal(b.trainable, 12);
     json_decref(layer);
@@ -173,7 +173,7 @@ static void test_layer_norm__summary_splits_trainable(void **state)
     fc_error_init(&err);
     assert_int_equal(fc_model_parse(desc, "/model", &m, &err), FC_OK);
     fc_graph_init(&g);
-    assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFKERAS2, 0, &g, NULL), FC_OK);
+    assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = FC_FW_TFKERAS2}, 0, &g, NULL), FC_OK);
     assert_true(g.params_known);
     assert_int_equal(g.layers[1].trainable, 12);
     assert_int_equal(g.layers[1].non_trainable, 12);

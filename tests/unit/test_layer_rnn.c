@@ -62,7 +62,7 @@ static void build(fc_framework target, const char *layer_text, const char *input
         assert_int_equal(fc_shape_from_json(shape, 1, "", &in, NULL), FC_OK);
         json_decref(shape);
     }
-    assert_int_equal(fc_layer_build_object(layer, &in, 1, target, 0, b, known), FC_OK);
+    assert_int_equal(fc_layer_build_object(layer, &in, 1, target, NULL, 0, b, known), FC_OK);
     b->layer = b->config = NULL;
     b->inputs = NULL;
     json_decref(layer);
@@ -799,7 +799,7 @@ static void infer(fc_framework target, const char *text, fc_model *m, fc_graph *
         fail_msg("%s", err.text);
     json_decref(desc);
     fc_findings_init(f);
-    assert_int_equal(fc_graph_infer(m, NULL, target, 0, g, f), FC_OK);
+    assert_int_equal(fc_graph_infer(m, NULL, &(fc_target){.framework = target}, 0, g, f), FC_OK);
 }
 
 static void release(fc_model *m, fc_graph *g, fc_findings *f)

@@ -61,7 +61,7 @@ static int compare_fixture(const char *path, size_t *built_out)
             continue;
         }
         fc_findings_init(&f);
-        assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFJS, 0, &g, &f), FC_OK);
+        assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = FC_FW_TFJS}, 0, &g, &f), FC_OK);
         if (!g.params_known ||
             g.trainable + g.non_trainable != (int64_t)json_integer_value(json_object_get(s, "params"))) {
             printf("%s: params %lld (known %d), TF.js %lld\n", id, (long long)(g.trainable + g.non_trainable),
@@ -147,7 +147,7 @@ static void test_oracle_archs__tfjs_refusals_are_errors(void **state)
         refused++;
         assert_int_equal(fc_model_parse(json_object_get(s, "model"), "/model", &m, NULL), FC_OK);
         fc_findings_init(&f);
-        assert_int_equal(fc_graph_infer(&m, NULL, FC_FW_TFJS, 0, &g, &f), FC_OK);
+        assert_int_equal(fc_graph_infer(&m, NULL, &(fc_target){.framework = FC_FW_TFJS}, 0, &g, &f), FC_OK);
         if (!has_error(&f)) {
             printf("%s: TF.js refused (%.100s), fitcheck found no error\n",
                    json_string_value(json_object_get(s, "id")),
