@@ -82,6 +82,22 @@ static fc_status read_environment(const json_t *env, fc_request *req, fc_error *
     result = opt_int(env, "host_memory_bytes", "/environment", 0, &req->host_memory_bytes, err);
     if (result == FC_OK)
         result = opt_int(env, "device_memory_bytes", "/environment", 0, &req->device_memory_bytes, err);
+    if (result == FC_OK && json_object_get(env, "device") != NULL && !json_is_null(json_object_get(env, "device"))) {
+        const fc_device_preset *p = fc_device_preset_find(json_string_value(json_object_get(env, "device")));
+
+        if (p == NULL) {
+            char names[512];
+
+            fc_device_preset_names(names, sizeof(names));
+            return fc_error_set(err, FC_ERR_INVALID, "/environment/device", "device must be one of %s", names);
+        }
+        req->device = p->name;
+        /* numbers given beside the preset win: they describe this machine */
+        if (req->device_memory_bytes < 0)
+            req->device_memory_bytes = p->device_bytes > 0 ? p->device_bytes : p->host_bytes;
+        if (req->host_memory_bytes < 0)
+            req->host_memory_bytes = p->host_bytes;
+    }
     return result;
 }
 

@@ -289,6 +289,7 @@ describe('400 /problems/invalid-request', () => {
     ['fit.validation_split is above 1', { ...ok, fit: { validation_split: 1.5 } }, '/fit/validation_split'],
     ['fit.steps_per_epoch is a string', { ...ok, fit: { steps_per_epoch: 'all' } }, '/fit/steps_per_epoch'],
     ['environment.host_memory_bytes is a string', { ...ok, environment: { host_memory_bytes: 'lots' } }, '/environment/host_memory_bytes'],
+    ['environment.device is not a preset', { ...ok, environment: { device: 'TPU-v9' } }, '/environment/device'],
     ['labels.project is longer than 200 characters', { ...ok, labels: { project: 'p'.repeat(201) } }, '/labels/project'],
     ['labels.run is a number', { ...ok, labels: { run: 5 } }, '/labels/run'],
   ];
