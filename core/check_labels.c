@@ -290,6 +290,52 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     return result;
 }
 
+/* The activation of the layer named like the output, when it has one. */
+static const char *output_activation(const fc_model *m, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_layers; i++) {
+        if (strcmp(m->layers[i].name, name) == 0) {
+            const json_t *a = json_object_get(m->layers[i].config, "activation");
+
+            if (json_is_string(a))
+                return json_string_value(a);
+            if (strcmp(m->layers[i].class_name, "Activation") == 0)
+                return NULL;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * One-hot rows: each should hold exactly one 1. Several (multi-label data
+ * under a softmax) or none (a sample with no class, usually a one-hot depth
+ * below the number of classes) train silently on the wrong thing.
+ */
+static fc_status check_rows(label_ctx *c, fc_findings *out)
+{
+    const fc_stats *st = &c->y->stats;
+    const char *act = output_activation(&c->req->model, c->output);
+    char max_hot[32], row_min[32];
+
+    if (!st->has_row_sums || c->units < 2)
+        return FC_OK;
+    fc_fmt_num(max_hot, sizeof(max_hot), st->row_sum_max);
+    fc_fmt_num(row_min, sizeof(row_min), st->row_sum_min);
+    fc_var extra[] = {VAR("max_hot", max_hot), VAR("row_min", row_min),
+                      VAR("activation_words", act != NULL && strcmp(act, "softmax") == 0
+                                                  ? "a softmax"
+                                                  : "read as a distribution over the classes")};
+    if (st->all_integers == 1 && st->row_sum_max >= 2)
+        return add(c, FC_LABELS_MULTI_HOT, "rows of y hold up to {max_hot} ones: multi-label targets under {loss}",
+                   extra, sizeof(extra) / sizeof(extra[0]), out);
+    if (st->row_sum_min <= 0)
+        return add(c, FC_LABELS_EMPTY_ROWS, "some rows of y are all zeros: those samples have no class", extra,
+                   sizeof(extra) / sizeof(extra[0]), out);
+    return FC_OK;
+}
+
 static fc_status check_categorical(label_ctx *c, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
@@ -310,7 +356,7 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
     }
     if (st->has_range && (st->min < 0 || st->max > 1))
         return add(c, FC_LABELS_NOT_ONE_HOT, "y has the output's shape but values from {min} to {max}", NULL, 0, out);
-    return FC_OK;
+    return check_rows(c, out);
 }
 
 static fc_status check_binary(label_ctx *c, const char *activation, fc_findings *out)
@@ -405,24 +451,6 @@ static fc_status tfjs_shape_finding(label_ctx *c, const char *js, fc_findings *o
     if (result != FC_OK)
         return result;
     return fc_finding_set_error(&out->items[out->len - 1], js, NULL, 0);
-}
-
-/* The activation of the layer named like the output, when it has one. */
-static const char *output_activation(const fc_model *m, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < m->n_layers; i++) {
-        if (strcmp(m->layers[i].name, name) == 0) {
-            const json_t *a = json_object_get(m->layers[i].config, "activation");
-
-            if (json_is_string(a))
-                return json_string_value(a);
-            if (strcmp(m->layers[i].class_name, "Activation") == 0)
-                return NULL;
-        }
-    }
-    return NULL;
 }
 
 /* y's structure against the outputs: one array per output. */

@@ -76,6 +76,42 @@ static void stats_unknown(fc_stats *st)
     st->inf_count = -1;
     st->distinct_count = -1;
     st->all_integers = -1;
+    st->string_count = -1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Adds s to the distinct strings unless it is there; 0 once more than FC_MAX_DISTINCT were seen. */
+static int add_string(const char **seen, size_t *n, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < *n; i++) {
+        if (strcmp(seen[i], s) == 0)
+            return 1;
+    }
+    if (*n == FC_MAX_DISTINCT)
+        return 0;
+    seen[(*n)++] = s;
+    return 1;
+}
+
+/* Keeps the first examples (sorted) and the count of the distinct strings seen. */
+static void stats_set_strings(fc_stats *st, const char **seen, size_t n, int complete)
+{
+    size_t i;
+
+    qsort(seen, n, sizeof(*seen), cmp_str);
+    st->strings = 1;
+    st->string_count = complete ? (int64_t)n : -1;
+    st->n_string_examples = n < FC_MAX_STRING_EXAMPLES ? n : FC_MAX_STRING_EXAMPLES;
+    for (i = 0; i < st->n_string_examples; i++)
+        st->string_examples[i] = seen[i];
+    st->has_range = 0;
+    st->all_integers = -1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -92,6 +128,19 @@ static fc_status stats_distinct_from_json(fc_stats *st, const json_t *arr, const
 
     if (n > FC_MAX_DISTINCT)
         return fc_error_set(err, FC_ERR_INVALID, path, "distinct may list at most %d values", FC_MAX_DISTINCT);
+    if (n > 0 && json_is_string(json_array_get(arr, 0))) {
+        /* class names: string labels */
+        const char *seen[FC_MAX_DISTINCT];
+        size_t k = 0;
+
+        for (i = 0; i < n; i++) {
+            if (!json_is_string(json_array_get(arr, i)))
+                return fc_error_set(err, FC_ERR_INVALID, path, "distinct must be a list of numbers or of strings");
+            add_string(seen, &k, json_string_value(json_array_get(arr, i)));
+        }
+        stats_set_strings(st, seen, k, 1);
+        return FC_OK;
+    }
     st->distinct = fc_calloc(n ? n : 1, sizeof(double));
     if (st->distinct == NULL)
         return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
@@ -99,7 +148,7 @@ static fc_status stats_distinct_from_json(fc_stats *st, const json_t *arr, const
         const json_t *v = json_array_get(arr, i);
 
         if (!json_is_number(v))
-            return fc_error_set(err, FC_ERR_INVALID, path, "distinct must be a list of numbers");
+            return fc_error_set(err, FC_ERR_INVALID, path, "distinct must be a list of numbers or of strings");
         st->distinct[i] = json_number_value(v);
     }
     qsort(st->distinct, n, sizeof(double), cmp_double);
@@ -129,6 +178,15 @@ static fc_status stats_from_json(const json_t *obj, const char *path, fc_stats *
             return fc_error_set(err, FC_ERR_INVALID, p, "min is larger than max");
         }
     }
+    if (json_is_number(json_object_get(obj, "row_sum_min")) && json_is_number(json_object_get(obj, "row_sum_max"))) {
+        st->has_row_sums = 1;
+        st->row_sum_min = json_number_value(json_object_get(obj, "row_sum_min"));
+        st->row_sum_max = json_number_value(json_object_get(obj, "row_sum_max"));
+        if (st->row_sum_min > st->row_sum_max) {
+            snprintf(p, sizeof(p), "%s/row_sum_min", path);
+            return fc_error_set(err, FC_ERR_INVALID, p, "row_sum_min is larger than row_sum_max");
+        }
+    }
     if (json_is_integer(nan) && json_integer_value(nan) >= 0)
         st->nan_count = json_integer_value(nan);
     if (json_is_integer(inf) && json_integer_value(inf) >= 0)
@@ -138,6 +196,13 @@ static fc_status stats_from_json(const json_t *obj, const char *path, fc_stats *
         result = stats_distinct_from_json(st, distinct, p, err);
         if (result != FC_OK)
             return result;
+        if (st->strings) {
+            if (json_is_integer(dc) && json_integer_value(dc) >= 0)
+                st->string_count = json_integer_value(dc);
+            else if (json_is_null(dc) && json_object_get(obj, "distinct_count") != NULL)
+                st->string_count = -1;
+            return FC_OK;
+        }
         /* A list without a count (or with a null count) is taken as complete. */
         st->distinct_count = json_is_null(dc) && json_object_get(obj, "distinct_count") != NULL
                                  ? -1
@@ -165,6 +230,12 @@ typedef struct values_scan {
     size_t n_distinct;
     int distinct_over;
     int64_t count;
+    int kind;              /* of the leaves: 0 not seen yet, 1 numbers, 2 strings */
+    const char *strings[FC_MAX_DISTINCT]; /* borrowed */
+    size_t n_strings;
+    int strings_over;
+    int rows;              /* row sums known so far (rank >= 2 and every row of numbers) */
+    double row_min, row_max;
     char path[160];        /* where a ragged row was found */
 } values_scan;
 
@@ -207,10 +278,21 @@ static fc_status scan_values(values_scan *sc, const json_t *v, int depth, const 
     fc_status result;
 
     if (!json_is_array(v)) {
+        int kind = json_is_string(v) ? 2 : 1;
+
         if (depth != sc->shape.rank)
             return fc_error_set(err, FC_ERR_INVALID, path, "values are ragged: a number where a list was expected");
-        if (!json_is_number(v) && !json_is_null(v) && !json_is_boolean(v))
-            return fc_error_set(err, FC_ERR_INVALID, path, "values must be numbers, booleans or null (NaN)");
+        if (!json_is_number(v) && !json_is_null(v) && !json_is_boolean(v) && !json_is_string(v))
+            return fc_error_set(err, FC_ERR_INVALID, path, "values must be numbers, booleans, null (NaN) or strings");
+        if (sc->kind != 0 && sc->kind != kind)
+            return fc_error_set(err, FC_ERR_INVALID, path, "values mix strings and numbers");
+        sc->kind = kind;
+        if (kind == 2) {
+            sc->count++;
+            if (!sc->strings_over && !add_string(sc->strings, &sc->n_strings, json_string_value(v)))
+                sc->strings_over = 1;
+            return FC_OK;
+        }
         scan_number(sc, v);
         return FC_OK;
     }
@@ -231,6 +313,25 @@ static fc_status scan_values(values_scan *sc, const json_t *v, int depth, const 
         if (result != FC_OK)
             return result;
     }
+    if (depth >= 1 && depth == sc->shape.rank - 1 && sc->kind == 1) {
+        /* a row of numbers (the last axis of one sample): its sum, NaN rows left out */
+        double sum = 0;
+
+        for (i = 0; i < n; i++) {
+            const json_t *x = json_array_get(v, i);
+
+            if (json_is_null(x))
+                break;
+            sum += json_is_boolean(x) ? (json_is_true(x) ? 1.0 : 0.0) : json_number_value(x);
+        }
+        if (i == n) {
+            if (!sc->rows || sum < sc->row_min)
+                sc->row_min = sum;
+            if (!sc->rows || sum > sc->row_max)
+                sc->row_max = sum;
+            sc->rows = 1;
+        }
+    }
     return FC_OK;
 }
 
@@ -248,8 +349,18 @@ static fc_status stats_from_values(const json_t *values, const char *path, fc_te
     result = scan_values(sc, values, 0, path, err);
     if (result == FC_OK && sc->shape.rank == 0)
         result = fc_error_set(err, FC_ERR_INVALID, path, "values must be a list of samples");
-    if (result == FC_OK) {
+    if (result == FC_OK && sc->kind == 2) {
         t->shape = sc->shape;
+        stats_set_strings(&t->stats, sc->strings, sc->n_strings, !sc->strings_over);
+        t->stats.nan_count = -1;
+        t->stats.inf_count = -1;
+    } else if (result == FC_OK) {
+        t->shape = sc->shape;
+        if (sc->rows && sc->shape.rank >= 2) {
+            t->stats.has_row_sums = 1;
+            t->stats.row_sum_min = sc->row_min;
+            t->stats.row_sum_max = sc->row_max;
+        }
         if (!sc->distinct_over) {
             t->stats.distinct = fc_calloc(sc->n_distinct ? sc->n_distinct : 1, sizeof(double));
             if (t->stats.distinct == NULL) {
@@ -333,13 +444,16 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
             return result;
     }
     t->stats_json = stats;
-    /* Samples given as JSON numbers: Python would make them float64 (or int64 when all whole). */
+    /* Samples given as JSON numbers: Python would make them float64 (or int64 when all whole);
+     * strings make a NumPy unicode array. */
     if (dtype == NULL && values != NULL)
-        t->dtype = fc_strdup(t->stats.all_integers == 1 ? "int64" : "float64");
+        t->dtype = fc_strdup(t->stats.strings ? "str" : t->stats.all_integers == 1 ? "int64" : "float64");
+    else if (dtype == NULL && t->stats.strings)
+        t->dtype = fc_strdup("str");
     else
         t->dtype = dtype ? fc_strdup(json_string_value(dtype)) : NULL;
     t->key = key ? fc_strdup(key) : NULL;
-    if (((dtype != NULL || values != NULL) && t->dtype == NULL) || (key != NULL && t->key == NULL))
+    if (((dtype != NULL || values != NULL || t->stats.strings) && t->dtype == NULL) || (key != NULL && t->key == NULL))
         return fc_error_set(err, FC_ERR_NOMEM, pointer, "out of memory");
     return FC_OK;
 }

@@ -23,6 +23,7 @@ typedef enum fc_data_form {
 } fc_data_form;
 
 #define FC_MAX_DISTINCT 256
+#define FC_MAX_STRING_EXAMPLES 16
 
 /* What is known of an array's values: from its "stats", or computed from "values". */
 typedef struct fc_stats {
@@ -34,6 +35,12 @@ typedef struct fc_stats {
     double *distinct;       /* owned; sorted; n_distinct values (all of them when distinct_count >= 0) */
     size_t n_distinct;
     int all_integers;       /* every value is a whole number (1), some is not (0), unknown (-1) */
+    int has_row_sums;       /* row_sum_min/max are known: the sums over the last axis of each row */
+    double row_sum_min, row_sum_max;
+    int strings;            /* the values are strings (class names): distinct and min/max say nothing */
+    int64_t string_count;   /* distinct strings; -1 when not known or over FC_MAX_DISTINCT */
+    const char *string_examples[FC_MAX_STRING_EXAMPLES]; /* borrowed from the request; sorted */
+    size_t n_string_examples;
 } fc_stats;
 
 typedef struct fc_tensor {
