@@ -1,5 +1,10 @@
-# Fails when COMMITTED (docs/findings.md) differs from GENERATED (the build's findings.md).
+# Fails when COMMITTED (a docs/ page) differs from GENERATED (the build's copy).
+# TOOL names the generator (default findings_doc) for the message.
+if(NOT TOOL)
+  set(TOOL findings_doc)
+endif()
+get_filename_component(page ${COMMITTED} NAME)
 execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${GENERATED} ${COMMITTED} RESULT_VARIABLE differ)
 if(differ)
-  message(FATAL_ERROR "docs/findings.md is stale: regenerate it with\n  build/findings_doc > docs/findings.md")
+  message(FATAL_ERROR "docs/${page} is stale: regenerate it with\n  build/${TOOL} > docs/${page}")
 endif()

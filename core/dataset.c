@@ -379,6 +379,102 @@ static fc_status stats_from_values(const json_t *values, const char *path, fc_te
     return result;
 }
 
+/* ---- containers ------------------------------------------------------------- */
+
+static const struct {
+    const char *name;
+    fc_container container;
+} containers[] = {
+    /* the wire names first (fc_container_name), then what users also write */
+    {"numpy", FC_CONTAINER_NUMPY},
+    {"pandas.DataFrame", FC_CONTAINER_DATAFRAME},
+    {"pandas.Series", FC_CONTAINER_SERIES},
+    {"list", FC_CONTAINER_LIST},
+    {"tf.Tensor", FC_CONTAINER_TENSOR},
+    {"tf.data.Dataset", FC_CONTAINER_DATASET},
+    {"generator", FC_CONTAINER_GENERATOR},
+    {"keras.utils.Sequence", FC_CONTAINER_SEQUENCE},
+    {"np.ndarray", FC_CONTAINER_NUMPY},
+    {"numpy.ndarray", FC_CONTAINER_NUMPY},
+    {"DataFrame", FC_CONTAINER_DATAFRAME},
+    {"pd.DataFrame", FC_CONTAINER_DATAFRAME},
+    {"Series", FC_CONTAINER_SERIES},
+    {"pd.Series", FC_CONTAINER_SERIES},
+    {"tensor", FC_CONTAINER_TENSOR},
+    {"Dataset", FC_CONTAINER_DATASET},
+    {"tf.data", FC_CONTAINER_DATASET},
+    {"keras.utils.PyDataset", FC_CONTAINER_SEQUENCE},
+    {"PyDataset", FC_CONTAINER_SEQUENCE},
+    {"Sequence", FC_CONTAINER_SEQUENCE},
+};
+
+const char *fc_container_name(fc_container c)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
+        if (containers[i].container == c)
+            return containers[i].name;
+    }
+    return "numpy";
+}
+
+int fc_container_is_stream(fc_container c)
+{
+    return c == FC_CONTAINER_DATASET || c == FC_CONTAINER_GENERATOR || c == FC_CONTAINER_SEQUENCE;
+}
+
+fc_container fc_arrays_stream(const fc_arrays *arrays)
+{
+    return arrays->len > 0 && fc_container_is_stream(arrays->items[0].container) ? arrays->items[0].container
+                                                                                : FC_CONTAINER_NUMPY;
+}
+
+/* container, batch_size and cardinality of a header. */
+static fc_status read_container(const json_t *v, const char *pointer, fc_tensor *t, fc_error *err)
+{
+    const json_t *c = json_object_get(v, "container");
+    const json_t *bs = json_object_get(v, "batch_size"), *card = json_object_get(v, "cardinality");
+    char path[192];
+    size_t i;
+
+    t->container = FC_CONTAINER_NUMPY;
+    t->batch_size = -1;
+    t->batches = -2;
+    if (c == NULL || json_is_null(c))
+        return FC_OK;
+    snprintf(path, sizeof(path), "%s/container", pointer);
+    for (i = 0; json_is_string(c) && i < sizeof(containers) / sizeof(containers[0]); i++) {
+        if (strcmp(json_string_value(c), containers[i].name) == 0)
+            break;
+    }
+    if (!json_is_string(c) || i == sizeof(containers) / sizeof(containers[0]))
+        return fc_error_set(err, FC_ERR_INVALID, path, "container must be one of \"numpy\", \"pandas.DataFrame\", "
+                            "\"pandas.Series\", \"list\", \"tf.Tensor\", \"tf.data.Dataset\", \"generator\", "
+                            "\"keras.utils.Sequence\"");
+    t->container = containers[i].container;
+    if (!fc_container_is_stream(t->container))
+        return FC_OK;
+    if (bs != NULL) {
+        snprintf(path, sizeof(path), "%s/batch_size", pointer);
+        if (json_is_null(bs))
+            t->batch_size = 0; /* not batched */
+        else if (json_is_integer(bs) && json_integer_value(bs) >= 1)
+            t->batch_size = json_integer_value(bs);
+        else
+            return fc_error_set(err, FC_ERR_INVALID, path, "batch_size must be an integer >= 1, or null for a "
+                                "dataset that is not batched");
+    }
+    if (card != NULL && !json_is_null(card)) {
+        snprintf(path, sizeof(path), "%s/cardinality", pointer);
+        if (!json_is_integer(card) || json_integer_value(card) < -2)
+            return fc_error_set(err, FC_ERR_INVALID, path, "cardinality must be the number of batches (len() of a "
+                                "Sequence, tf.data cardinality()), -1 for infinite or -2 for unknown");
+        t->batches = json_integer_value(card);
+    }
+    return FC_OK;
+}
+
 /* ---- tensors ---------------------------------------------------------------- */
 
 static fc_status read_tensor(const json_t *v, const char *pointer, const char *key, fc_tensor *t, fc_error *err)
@@ -429,6 +525,9 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
     }
     if (t->shape.rank == 0)
         return fc_error_set(err, FC_ERR_INVALID, spath, "a dataset array needs at least the sample axis");
+    result = read_container(v, pointer, t, err);
+    if (result != FC_OK)
+        return result;
     if (dtype != NULL && !json_is_string(dtype)) {
         snprintf(spath, sizeof(spath), "%s/dtype", pointer);
         return fc_error_set(err, FC_ERR_INVALID, spath, "dtype must be a string such as \"float32\"");
@@ -462,7 +561,7 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
 static int looks_like_tensor(const json_t *v)
 {
     return json_is_object(v) && (json_object_get(v, "shape") != NULL || json_object_get(v, "dtype") != NULL ||
-                                 json_object_get(v, "values") != NULL);
+                                 json_object_get(v, "values") != NULL || json_is_string(json_object_get(v, "container")));
 }
 
 fc_status fc_arrays_parse(const json_t *v, const char *path, fc_arrays *arrays, fc_error *err)

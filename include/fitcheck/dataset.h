@@ -43,8 +43,29 @@ typedef struct fc_stats {
     size_t n_string_examples;
 } fc_stats;
 
+/* What holds an array on the Python (or JS) side: it decides what fit accepts and how. */
+typedef enum fc_container {
+    FC_CONTAINER_NUMPY = 0,   /* a NumPy array (the default) */
+    FC_CONTAINER_DATAFRAME,   /* pandas.DataFrame */
+    FC_CONTAINER_SERIES,      /* pandas.Series */
+    FC_CONTAINER_LIST,        /* a Python list: of scalars (rank 1) or of per-sample arrays */
+    FC_CONTAINER_TENSOR,      /* tf.Tensor (or a TF.js tensor) */
+    FC_CONTAINER_DATASET,     /* tf.data.Dataset */
+    FC_CONTAINER_GENERATOR,   /* a Python generator */
+    FC_CONTAINER_SEQUENCE     /* keras.utils.Sequence / PyDataset */
+} fc_container;
+
+/* "numpy", "pandas.DataFrame", ... (the wire names). */
+const char *fc_container_name(fc_container c);
+
+/* A Dataset, generator or Sequence: yields batches (x and y together), no sample axis of its own. */
+int fc_container_is_stream(fc_container c);
+
 typedef struct fc_tensor {
     char *key;          /* owned; the dict key, NULL for single/list forms */
+    fc_container container;
+    int64_t batch_size; /* streams: samples per element, 0 when not batched, -1 when not known */
+    int64_t batches;    /* streams: elements per pass (cardinality / len()); as tf.data: -1 infinite, -2 unknown */
     fc_shape shape;     /* with the sample axis first */
     char *dtype;        /* owned; NULL when not given */
     const json_t *stats_json; /* borrowed from the request; NULL when not given */
@@ -82,6 +103,9 @@ void fc_arrays_init(fc_arrays *arrays);
  * Borrowed stats pointers live as long as v.
  */
 fc_status fc_arrays_parse(const json_t *v, const char *path, fc_arrays *arrays, fc_error *err);
+
+/* The container the arrays share when they are a stream (Dataset, generator, Sequence), else FC_CONTAINER_NUMPY. */
+fc_container fc_arrays_stream(const fc_arrays *arrays);
 
 /* Frees what *arrays owns and zeroes it. */
 void fc_arrays_release(fc_arrays *arrays);
