@@ -90,7 +90,7 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
             return FC_ERR_NOMEM;
         /* Keras 3.0-3.6 still handed object arrays to TensorFlow (the "Invalid dtype" check came with 3.7). */
         if (req->target.framework == FC_FW_KERAS3 && !fc_target_has(&req->target, FC_B_OBJECT_INVALID_DTYPE))
-            return fc_finding_set_error(f, fc_variant_get(FC_V_OBJECT_KERAS36)->text, vars,
+            return fc_finding_set_error(f, fc_variant_text(FC_V_OBJECT_KERAS36, &req->target), vars,
                                         sizeof(vars) / sizeof(vars[0]));
         return FC_OK;
     }
@@ -325,8 +325,8 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         if (nl == NULL)
             return FC_ERR_NOMEM;
         /* The row's texts are for fit without compile; compile without a loss reads otherwise. */
-        const char *text = req->target.framework == FC_FW_KERAS3 ? fc_variant_get(FC_V_LOSS_KERAS3_NONE)->text
-                           : req->target.framework == FC_FW_TFJS ? fc_variant_get(FC_V_LOSS_TFJS_NONE)->text
+        const char *text = req->target.framework == FC_FW_KERAS3 ? fc_variant_text(FC_V_LOSS_KERAS3_NONE, &req->target)
+                           : req->target.framework == FC_FW_TFJS ? fc_variant_text(FC_V_LOSS_TFJS_NONE, &req->target)
                            : req->target.framework == FC_FW_TFKERAS2
                                ? "(fails at the first training step; the exact message is not confirmed in the "
                                  "source, most likely \"No gradients provided for any variable\")"
@@ -358,7 +358,7 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
                              VAR("tfjs_behaviour", split_at <= 0
                                                        ? "(no error: an empty training slice trains on nothing and "
                                                          "the loss is NaN)"
-                                                       : fc_variant_get(FC_V_SPLIT_TFJS_EMPTY_VALIDATION)->text)};
+                                                       : fc_variant_text(FC_V_SPLIT_TFJS_EMPTY_VALIDATION, &req->target))};
             /* An error for TF.js too: it does not raise, but an empty training slice gives a NaN loss
              * (checked with the oracle). */
             if (fc_findings_add(out, FC_VALIDATION_SPLIT_EMPTY, &req->target,

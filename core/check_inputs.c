@@ -209,9 +209,9 @@ static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *inp
         for (i = 0; i < nv && n < 63; i++)
             more[n++] = vars[i];
         more[n++] = (fc_var){"dim", dim};
-        return fc_finding_set_error(f, fc_variant_get(FC_V_RANK_TFKERAS26_EXPANDED)->text, more, n);
+        return fc_finding_set_error(f, fc_variant_text(FC_V_RANK_TFKERAS26_EXPANDED, &req->target), more, n);
     }
-    return fc_finding_set_error(f, fc_variant_get(FC_V_RANK_TFKERAS2_DENSE_1D)->text, vars, nv);
+    return fc_finding_set_error(f, fc_variant_text(FC_V_RANK_TFKERAS2_DENSE_1D, &req->target), vars, nv);
 }
 
 static fc_status check_one(const fc_request *req, const fc_model_io *input, size_t index, const fc_tensor *x,
@@ -241,7 +241,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
             char tmpl[512];
 
             snprintf(tmpl, sizeof(tmpl), "Exception encountered when calling Sequential.call().\n\n%s",
-                     fc_variant_get(FC_V_RANK_KERAS3_SEQUENTIAL)->text);
+                     fc_variant_text(FC_V_RANK_KERAS3_SEQUENTIAL, &req->target));
             if (fc_finding_set_error(f, tmpl, vars, nv) != FC_OK)
                 return FC_ERR_NOMEM;
         }
@@ -280,7 +280,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
             /* Keras 3's Sequential has no model-level input spec: the first
              * layer whose spec or weights depend on the axis raises. */
             const char *tmpl = axis == input->shape.rank - 1 && spec_pins_last_axis(first_layer(&req->model))
-                                   ? fc_variant_get(FC_V_SHAPE_KERAS3_SEQUENTIAL_AXIS)->text
+                                   ? fc_variant_text(FC_V_SHAPE_KERAS3_SEQUENTIAL_AXIS, &req->target)
                                    : "(no check at the model input: Keras 3's Sequential has no model-level input "
                                      "spec; the first layer whose weights depend on axis {axis} raises, or training "
                                      "runs on a differently shaped graph)";
@@ -361,7 +361,7 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
         return FC_ERR_NOMEM;
     /* TF.js words a single tensor for a multi-input model differently (standardizeInputData). */
     if (req->target.framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
-        fc_finding_set_error(f, fc_variant_get(FC_V_COUNT_TFJS_SINGLE)->text, vars, nv) != FC_OK)
+        fc_finding_set_error(f, fc_variant_text(FC_V_COUNT_TFJS_SINGLE, &req->target), vars, nv) != FC_OK)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -521,6 +521,6 @@ fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
     if (f == NULL)
         return FC_ERR_NOMEM;
     if (req->target.framework == FC_FW_TFJS && js >= 0)
-        return fc_finding_set_error(f, fc_variant_get((fc_variant_id)js)->text, vars, sizeof(vars) / sizeof(vars[0]));
+        return fc_finding_set_error(f, fc_variant_text((fc_variant_id)js, &req->target), vars, sizeof(vars) / sizeof(vars[0]));
     return FC_OK;
 }

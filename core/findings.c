@@ -22,7 +22,7 @@ static const fc_catalog_entry catalog[] = {
 _Static_assert(sizeof(catalog) / sizeof(catalog[0]) == FC_FINDING_COUNT, "catalog and enum disagree");
 
 static const fc_variant variants[] = {
-#define FC_VARIANT(id, code, fw, text) [FC_V_##id] = {FC_##code, fw, text},
+#define FC_VARIANT(id, code, fw, releases, of, text) [FC_V_##id] = {#id, FC_##code, fw, releases, #of, text},
 #include "findings_variants.def"
 #undef FC_VARIANT
 };
@@ -32,6 +32,19 @@ const fc_variant *fc_variant_get(fc_variant_id id)
     if ((unsigned)id >= FC_VARIANT_COUNT)
         return NULL;
     return &variants[id];
+}
+
+const char *fc_variant_text(fc_variant_id id, const fc_target *t)
+{
+    size_t i;
+
+    if ((unsigned)id >= FC_VARIANT_COUNT)
+        return NULL;
+    for (i = 0; i < FC_VARIANT_COUNT; i++) {
+        if (strcmp(variants[i].of, variants[id].name) == 0 && fc_target_in(t, variants[i].releases))
+            return variants[i].text;
+    }
+    return variants[id].text;
 }
 
 const fc_catalog_entry *fc_catalog_get(fc_finding_code code)
@@ -196,6 +209,19 @@ static const char *target_error(const fc_catalog_entry *entry, fc_framework targ
     return entry->error_keras3;
 }
 
+const char *fc_catalog_error(const fc_catalog_entry *entry, const fc_target *t)
+{
+    const char *fw = fc_framework_name(t->framework == FC_FW_UNKNOWN ? FC_FW_KERAS3 : t->framework);
+    size_t i;
+
+    for (i = 0; i < FC_VARIANT_COUNT; i++) {
+        if (fc_catalog_get(variants[i].code) == entry && strcmp(variants[i].of, "ROW") == 0 &&
+            strcmp(variants[i].framework, fw) == 0 && fc_target_in(t, variants[i].releases))
+            return variants[i].text;
+    }
+    return target_error(entry, t->framework);
+}
+
 /* Copies s into *dst; returns 0 when s was non-NULL and the copy failed. */
 static int dup_opt(char **dst, const char *s)
 {
@@ -229,7 +255,7 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_ta
     memset(f, 0, sizeof(*f));
     f->code = code;
     f->severity = entry->severity;
-    err_tmpl = target_error(entry, target->framework);
+    err_tmpl = fc_catalog_error(entry, target);
     f->message = fc_template_expand(message ? message : entry->title, vars, n_vars);
     f->explanation = fc_template_expand(entry->explanation, vars, n_vars);
     f->framework_error = fc_template_expand(err_tmpl, vars, n_vars);
@@ -398,9 +424,13 @@ json_t *fc_catalog_entry_json(const fc_catalog_entry *e)
     size_t i;
 
     for (i = 0; list != NULL && i < FC_VARIANT_COUNT; i++) {
+        char words[256];
+
         if (fc_catalog_get(variants[i].code) != e)
             continue;
-        if (json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "framework", variants[i].framework, "text",
+        fc_release_spec_words(variants[i].releases, words, sizeof(words));
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "framework", variants[i].framework,
+                                                  "releases", variants[i].releases, "releases_text", words, "text",
                                                   variants[i].text, "pattern",
                                                   string_or_null_owned(fc_template_pattern(variants[i].text)))) != 0) {
             json_decref(list);

@@ -40,7 +40,7 @@ typedef struct fc_catalog_entry {
 } fc_catalog_entry;
 
 typedef enum fc_variant_id {
-#define FC_VARIANT(id, code, fw, text) FC_V_##id,
+#define FC_VARIANT(id, code, fw, releases, of, text) FC_V_##id,
 #include "../../core/findings_variants.def"
 #undef FC_VARIANT
     FC_VARIANT_COUNT
@@ -48,13 +48,25 @@ typedef enum fc_variant_id {
 
 /* Another text a framework prints for a finding (core/findings_variants.def). */
 typedef struct fc_variant {
+    const char *name;      /* the ID: "RANK_KERAS3_SEQUENTIAL" */
     fc_finding_code code;
     const char *framework; /* "keras3", "tf.keras2" or "tfjs" */
+    const char *releases;  /* a release spec; "" for every release */
+    const char *of;        /* "SELF", "ROW" or the name of the variant this is a version of */
     const char *text;      /* template */
 } fc_variant;
 
 /* The variant row for id; NULL outside the table. */
 const fc_variant *fc_variant_get(fc_variant_id id);
+
+/*
+ * The text variant id reads as in target t's release: the text of a variant
+ * that is a version of it (OF = its ID) whose releases hold t's, else its own.
+ */
+const char *fc_variant_text(fc_variant_id id, const fc_target *t);
+
+/* The catalog row's error text for target t's framework and release (a ROW variant where one applies); may be NULL. */
+const char *fc_catalog_error(const fc_catalog_entry *entry, const fc_target *t);
 
 /* The catalog row for code; NULL for a code outside the catalog. */
 const fc_catalog_entry *fc_catalog_get(fc_finding_code code);

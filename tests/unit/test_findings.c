@@ -137,6 +137,43 @@ static void test_findings__list_grows(void **state)
     fc_findings_release(&list);
 }
 
+/*
+ * Every variant names the releases that print it (a well-formed spec), and
+ * one that stands for another's text (OF) is of the same finding and
+ * framework; a ROW variant's releases must not cover every release (it
+ * would hide the catalog's own text).
+ */
+static void test_findings__variants_are_versioned_consistently(void **state)
+{
+    size_t i, k;
+
+    (void)state;
+    for (i = 0; i < FC_VARIANT_COUNT; i++) {
+        const fc_variant *v = fc_variant_get((fc_variant_id)i);
+
+        if (!fc_release_spec_valid(v->releases))
+            fail_msg("variant %s: bad releases \"%s\"", v->name, v->releases);
+        if (strcmp(v->of, "SELF") == 0)
+            continue;
+        if (strcmp(v->of, "ROW") == 0) {
+            if (v->releases[0] == '\0')
+                fail_msg("variant %s replaces the row's text for every release", v->name);
+            continue;
+        }
+        for (k = 0; k < FC_VARIANT_COUNT; k++) {
+            const fc_variant *base = fc_variant_get((fc_variant_id)k);
+
+            if (strcmp(base->name, v->of) == 0) {
+                assert_int_equal(base->code, v->code);
+                assert_string_equal(base->framework, v->framework);
+                break;
+            }
+        }
+        if (k == FC_VARIANT_COUNT)
+            fail_msg("variant %s is a version of %s, which is no variant", v->name, v->of);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_findings__template_expansion),
         cmocka_unit_test(test_findings__add_fills_from_catalog_for_target),
         cmocka_unit_test(test_findings__list_grows),
+        cmocka_unit_test(test_findings__variants_are_versioned_consistently),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
