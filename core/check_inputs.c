@@ -256,6 +256,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
         return FC_OK;
     {
         char axis_s[16], exp_d[24], found_d[24], axis_neg[16], n_s[24], adapted_js[256], adapted_sample_js[256];
+        char expected_join[256];
 
         snprintf(axis_s, sizeof(axis_s), "%d", axis);
         snprintf(axis_neg, sizeof(axis_neg), "%d", axis - input->shape.rank);
@@ -263,11 +264,13 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
         snprintf(found_d, sizeof(found_d), "%lld", (long long)adapted.dims[axis]);
         snprintf(n_s, sizeof(n_s), "%lld", (long long)x->shape.dims[0]);
         fc_shape_format_js(&adapted, 0, adapted_js, sizeof(adapted_js));
+        fc_shape_format_js_join(&input->shape, 0, expected_join, sizeof(expected_join));
         fc_shape_format_js(&adapted, 1, adapted_sample_js, sizeof(adapted_sample_js));
         fc_var more[] = {CTX_VARS(&c),         VAR("axis", axis_s),
                          VAR("axis_neg", axis_neg), VAR("expected_dim", exp_d),
                          VAR("found_dim", found_d), VAR("n_samples", n_s),
-                         VAR("adapted_js", adapted_js), VAR("adapted_sample_js", adapted_sample_js)};
+                         VAR("adapted_js", adapted_js), VAR("adapted_sample_js", adapted_sample_js),
+                         VAR("expected_join", expected_join)};
         size_t nm = sizeof(more) / sizeof(more[0]);
 
         f = fc_findings_add(out, FC_INPUT_SHAPE_MISMATCH, &req->target,

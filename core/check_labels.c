@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "fitcheck/alloc.h"
 #include "fitcheck/loss.h"
 
 #define VAR(n, v) {n, v}
@@ -123,7 +124,8 @@ static void ctx_fill(label_ctx *c)
 static int tfjs_rejects(const label_ctx *c, int sparse, char *buf, size_t size)
 {
     fc_shape want = *c->out, y = c->y->shape;
-    char want_s[200], got_s[200], ys[200];
+    char want_s[200], got_s[200], ys[200], join[200], n[24];
+    char *text;
     int i;
 
     if (sparse)
@@ -146,9 +148,18 @@ static int tfjs_rejects(const label_ctx *c, int sparse, char *buf, size_t size)
         return 0;
     fc_shape_format_js(&want, 1, want_s, sizeof(want_s));
     fc_shape_format_js(&y, 1, got_s, sizeof(got_s));
-    snprintf(buf, size, "target expected a batch of elements where each example has shape [%s] (i.e.,tensor shape "
-             "[*,%s]) but the target received an input with %lld examples, each with shape [%s] (tensor shape [%s])",
-             want_s, want_s, (long long)c->n, got_s, ys);
+    fc_shape_format_js_join(&want, 0, join, sizeof(join));
+    snprintf(n, sizeof(n), "%lld", (long long)c->n);
+    {
+        /* the text of the target's release (TF.js 3.9 reworded it) */
+        fc_var vars[] = {VAR("expected_js", want_s), VAR("y_sample_js", got_s), VAR("y_js", ys), VAR("n", n),
+                         VAR("output", c->output), VAR("expected_join", join)};
+
+        text = fc_template_expand(fc_variant_text(FC_V_TARGET_TFJS_SHAPE, &c->req->target), vars,
+                                  sizeof(vars) / sizeof(vars[0]));
+    }
+    snprintf(buf, size, "%s", text != NULL ? text : "target expected a batch of elements ...");
+    fc_free(text);
     return 1;
 }
 
@@ -236,7 +247,8 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     char bad[32], summary[160], fix[200], diagnosis[300], k3[1024], units1[32];
     fc_status result;
 
-    if (c->req->target.framework == FC_FW_TFJS && fc_dtype_is_integer(c->y->dtype) && strcmp(c->y->dtype, "bool") != 0) {
+    if (c->req->target.framework == FC_FW_TFJS && fc_dtype_is_integer(c->y->dtype) && strcmp(c->y->dtype, "bool") != 0 &&
+        fc_target_has(&c->req->target, FC_B_TFJS_SPARSE_FLOAT_ONLY)) {
         fc_var extra[] = {VAR("dtype", c->y->dtype), VAR("tfjs_dtype", "int32")};
         result = add(c, FC_TFJS_SPARSE_INT_LABELS, "y is {dtype}: TF.js's sparse loss needs float32 labels", extra,
                      sizeof(extra) / sizeof(extra[0]), out);

@@ -362,7 +362,7 @@ static fc_status check_tfjs(graph_run *run, size_t li)
     fc_build b;
     char *err;
 
-    if (run->target.framework != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &why))
+    if (run->target.framework != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &run->target, &why))
         return FC_OK;
     memset(&b, 0, sizeof(b));
     fc_var cls[] = {{"class", layer->class_name}};

@@ -279,6 +279,46 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
     return FC_OK;
 }
 
+/*
+ * TF.js before 2.4 knows the Functional model class as "Model" only; Keras
+ * 2.4 (TensorFlow 2.3) and later write "Functional". Renaming it is the fix.
+ */
+static fc_status tfjs_functional_class(fc_request *req, fc_findings *findings)
+{
+    const fc_model *m = &req->model;
+    char pointer[512], *at;
+    fc_finding *f;
+
+    if (req->target.framework != FC_FW_TFJS || strcmp(m->class_name, "Functional") != 0 ||
+        fc_target_has(&req->target, FC_B_TFJS_FUNCTIONAL_CLASS))
+        return FC_OK;
+    snprintf(pointer, sizeof(pointer), "%s", m->layers_pointer);
+    at = strstr(pointer, "/config/layers");
+    if (at != NULL)
+        *at = '\0';
+    fc_var vars[] = {{"layer", m->name ? m->name : "model"},
+                     {"class", "Functional"},
+                     {"detail", " model (the class name Keras 2.4 / TensorFlow 2.3 and later write; TF.js reads it "
+                                "from 2.4 on, and reads \"Model\" in every release)"},
+                     {"fix", "# rename the model's class_name from \"Functional\" to \"Model\" in model.json"},
+                     {"tfjs_error", "Unknown layer: Functional. This may be due to one of the following reasons:"}};
+    f = fc_findings_add(findings, FC_TFJS_UNSUPPORTED, &req->target,
+                        "TF.js before 2.4 cannot load a model of class \"Functional\"", pointer, NULL, NULL, vars,
+                        sizeof(vars) / sizeof(vars[0]));
+    if (f == NULL)
+        return FC_ERR_NOMEM;
+    if (strncmp(pointer, "/model", 6) == 0) {
+        char path[600];
+
+        snprintf(path, sizeof(path), "%s/class_name", pointer + 6);
+        return fc_finding_add_patch_fix(f, "Rename the model class in the descriptor", "class_name = \"Model\"",
+                                        json_pack("[{s:s, s:s, s:s}]", "op", "replace", "path", path, "value",
+                                                  "Model"),
+                                        NULL, 0);
+    }
+    return FC_OK;
+}
+
 /* Sum of the weight values a TF.js weightsManifest lists; -1 when absent or unreadable. */
 static int64_t manifest_params(const json_t *descriptor, int64_t *count)
 {
@@ -341,6 +381,8 @@ fc_status fc_request_infer(fc_request *req, fc_findings *findings)
         result = fc_graph_infer(&req->model, NULL, &req->target, 0, &req->graph, findings);
     if (result == FC_OK)
         result = check_manifest(req, findings);
+    if (result == FC_OK)
+        result = tfjs_functional_class(req, findings);
     return result;
 }
 

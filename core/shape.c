@@ -156,6 +156,20 @@ void fc_shape_format_js(const fc_shape *shape, int from_axis, char *buf, size_t 
     format_dims(shape, from_axis, ",", "null", buf, size, &used);
 }
 
+void fc_shape_format_js_join(const fc_shape *shape, int from_axis, char *buf, size_t size)
+{
+    size_t used = 0;
+
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (shape->rank == FC_RANK_UNKNOWN) {
+        append(buf, size, &used, "<unknown>");
+        return;
+    }
+    format_dims(shape, from_axis, ",", "", buf, size, &used);
+}
+
 int fc_mul_i64(int64_t a, int64_t b, int64_t *out)
 {
     if (a < 0 || b < 0)

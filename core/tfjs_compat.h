@@ -12,7 +12,12 @@ typedef struct fc_tfjs_refusal {
     const char *error;  /* TF.js's error text template ({class} is the class) */
 } fc_tfjs_refusal;
 
-/* 1 (and *out filled with static strings) when TF.js cannot load this layer, else 0. */
-int fc_tfjs_unsupported(const char *class_name, const json_t *config, fc_tfjs_refusal *out);
+#include "fitcheck/version.h"
+
+/*
+ * 1 (and *out filled with static strings) when TF.js in target t's release
+ * cannot load this layer or cannot train a model that holds it, else 0.
+ */
+int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_target *t, fc_tfjs_refusal *out);
 
 #endif

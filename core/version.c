@@ -674,6 +674,7 @@ typedef struct behaviour_row {
 } behaviour_row;
 
 static const behaviour_row behaviours[] = {
+    /* one row per behaviour and framework; a behaviour with no row for a framework does not happen there */
     {FC_B_LEGACY_STANDARDIZE, FC_FW_TFKERAS2, "keras2 2.0.0-2.3.1; tf 1.0-2.1",
      "fit checks each x array against its model input before training: the same rank (a 1-D array counts as "
      "(N, 1)) and every declared axis, raising \"Error when checking input: expected ... to have N dimensions, "
@@ -695,6 +696,17 @@ static const behaviour_row behaviours[] = {
      "conversion (\"Failed to convert a NumPy array to a Tensor (Unsupported object type ...)\")",
      "keras v3.7.0: keras/src/trainers/data_adapters/array_slicing.py convert_to_sliceable (is_non_floatx_float "
      "rewritten in commit 192b7b25), keras/src/backend/common/variables.py standardize_dtype"},
+    {FC_B_TFJS_SPARSE_FLOAT_ONLY, FC_FW_TFJS, "tfjs 3.10-",
+     "sparseCategoricalCrossentropy fails on int32 labels (\"Argument 'x' passed to 'floor' must be float32 "
+     "tensor, but got int32 tensor\"); float32 labels train. Up to 3.9 int32 labels trained",
+     "tfjs-layers/src/losses.ts sparseCategoricalCrossentropy (floor of the labels); tfjs-core/src/ops/floor.ts "
+     "takes float32 only since commit 7204a86a6 (first in tfjs-v3.10.0); run in the oracle's TF.js 3.9.0 and "
+     "3.10.0"},
+    {FC_B_TFJS_FUNCTIONAL_CLASS, FC_FW_TFJS, "tfjs 2.4-",
+     "a model whose class_name is \"Functional\" (what Keras 2.4 / TensorFlow 2.3 and later write) loads; "
+     "before 2.4 it is \"Unknown layer: Functional\" (\"Model\" loads in every release)",
+     "tfjs-layers/src/engine/training.ts, commit b54dfa929 \"add functional model to support changes from TF "
+     "2.3\" (first in tfjs-v2.4.0); run in the oracle's TF.js 2.0.0 and 2.4.0"},
 };
 
 int fc_target_has(const fc_target *t, fc_behaviour b)
@@ -714,6 +726,8 @@ static const char *const behaviour_names[FC_BEHAVIOUR_COUNT] = {
     [FC_B_LEGACY_TARGET_CHECK] = "legacy_target_check",
     [FC_B_EXPAND_1D] = "expand_1d",
     [FC_B_OBJECT_INVALID_DTYPE] = "object_invalid_dtype",
+    [FC_B_TFJS_SPARSE_FLOAT_ONLY] = "tfjs_sparse_float_labels_only",
+    [FC_B_TFJS_FUNCTIONAL_CLASS] = "tfjs_functional_class",
 };
 
 json_t *fc_behaviours_json(void)

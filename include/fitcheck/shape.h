@@ -63,6 +63,9 @@ void fc_shape_format(const fc_shape *shape, int from_axis, char *buf, size_t siz
 /* Formats as TF.js joins a shape array: "100,784"; unknown dims print "null". */
 void fc_shape_format_js(const fc_shape *shape, int from_axis, char *buf, size_t size);
 
+/* As fc_shape_format_js, but with JavaScript's Array.join rendering null as nothing: ",10" for [null, 10]. */
+void fc_shape_format_js_join(const fc_shape *shape, int from_axis, char *buf, size_t size);
+
 /*
  * Stores in *out the product of dims[from_axis .. rank-1] (1 for none).
  * Returns 0 and leaves *out untouched when a dim is unknown, the rank is

@@ -93,6 +93,8 @@ typedef enum fc_behaviour {
     FC_B_LEGACY_TARGET_CHECK,    /* ... and every target's against its output */
     FC_B_EXPAND_1D,              /* train_step makes every 1-D x and y (N, 1) (data_adapter.expand_1d) */
     FC_B_OBJECT_INVALID_DTYPE,   /* an object array fails as "Invalid dtype: object", not in TensorFlow */
+    FC_B_TFJS_SPARSE_FLOAT_ONLY, /* TF.js's sparse loss floors the labels, and floor refuses int32 */
+    FC_B_TFJS_FUNCTIONAL_CLASS,  /* TF.js knows the model class "Functional" (Keras 2.4+ writes it) */
     FC_BEHAVIOUR_COUNT
 } fc_behaviour;
 

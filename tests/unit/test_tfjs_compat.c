@@ -13,6 +13,8 @@
 
 #include "../../core/tfjs_compat.h"
 
+static const fc_target newest = {.framework = FC_FW_TFJS}; /* no version: the newest release */
+
 static void test_tfjs_compat__swept_classes_are_refused(void **state)
 {
     static const char *const missing[] = {
@@ -35,11 +37,11 @@ static void test_tfjs_compat__swept_classes_are_refused(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-        if (!fc_tfjs_unsupported(missing[i], NULL, &why))
+        if (!fc_tfjs_unsupported(missing[i], NULL, &newest, &why))
             fail_msg("%s is not refused", missing[i]);
     }
     for (i = 0; i < sizeof(present) / sizeof(present[0]); i++) {
-        if (fc_tfjs_unsupported(present[i], NULL, &why))
+        if (fc_tfjs_unsupported(present[i], NULL, &newest, &why))
             fail_msg("%s is refused", present[i]);
     }
 }
@@ -51,14 +53,52 @@ static void test_tfjs_compat__gru_reset_after(void **state)
     fc_tfjs_refusal why;
 
     (void)state;
-    assert_true(fc_tfjs_unsupported("GRU", on, &why));
+    assert_true(fc_tfjs_unsupported("GRU", on, &newest, &why));
     assert_string_equal(why.error, "GRUCell does not support reset_after parameter set to true.");
-    assert_false(fc_tfjs_unsupported("GRU", off, &why));
-    assert_false(fc_tfjs_unsupported("GRU", NULL, &why)); /* absent: TF.js's default is false */
-    assert_true(fc_tfjs_unsupported("Bidirectional", wrapped, &why));
+    assert_false(fc_tfjs_unsupported("GRU", off, &newest, &why));
+    assert_false(fc_tfjs_unsupported("GRU", NULL, &newest, &why)); /* absent: TF.js's default is false */
+    assert_true(fc_tfjs_unsupported("Bidirectional", wrapped, &newest, &why));
     json_decref(on);
     json_decref(off);
     json_decref(wrapped);
+}
+
+static fc_target release(const char *version)
+{
+    fc_target t = {.framework = FC_FW_TFJS};
+
+    assert_int_equal(fc_version_parse(FC_FW_TFJS, version, "", &t.version, NULL), FC_OK);
+    return t;
+}
+
+/* Classes by release, as the sweep over 24 TF.js releases found them. */
+static void test_tfjs_compat__classes_by_release(void **state)
+{
+    static const struct {
+        const char *class_name, *version;
+        int refused;
+    } cases[] = {
+        {"Conv3D", "1.0.0", 1},           {"Conv3D", "1.0.2", 0},         {"Masking", "1.0.4", 1},
+        {"Masking", "1.1.0", 0},          {"LayerNormalization", "1.2.11", 1}, {"LayerNormalization", "1.3.0", 0},
+        {"SpatialDropout1D", "1.3.1", 1}, {"SpatialDropout1D", "1.3.2", 0}, {"MaxPooling3D", "1.2.7", 1},
+        {"MaxPooling3D", "1.2.8", 0},     {"ConvLSTM2D", "2.0.0", 1},     {"ConvLSTM2D", "2.4.0", 0},
+        {"Rescaling", "3.10.0", 1},       {"Rescaling", "3.21.0", 0},     {"DepthwiseConv2D", "2.4.0", 0},
+        {"DepthwiseConv2D", "2.8.6", 1},  {"DepthwiseConv2D", "3.8.0", 1}, {"DepthwiseConv2D", "3.9.0", 0},
+        {"AlphaDropout", "1.0.2", 1},     {"AlphaDropout", "1.2.7", 0},   {"Conv3DTranspose", "3.0.0", 1},
+        {"Conv3DTranspose", "4.22.0", 1}, {"CenterCrop", "4.0.0", 1},     {"CenterCrop", "4.22.0", 1},
+        {"Resizing", "4.22.0", 1},        {"CategoryEncoding", "4.0.0", 1}, {"Dense", "1.0.0", 0},
+    };
+    fc_tfjs_refusal why;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fc_target t = release(cases[i].version);
+
+        if (fc_tfjs_unsupported(cases[i].class_name, NULL, &t, &why) != cases[i].refused)
+            fail_msg("%s in TF.js %s: refused should be %d", cases[i].class_name, cases[i].version,
+                     cases[i].refused);
+    }
 }
 
 int main(void)
@@ -66,6 +106,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tfjs_compat__swept_classes_are_refused),
         cmocka_unit_test(test_tfjs_compat__gru_reset_after),
+        cmocka_unit_test(test_tfjs_compat__classes_by_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
