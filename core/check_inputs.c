@@ -214,6 +214,89 @@ static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *inp
     return fc_finding_set_error(f, fc_variant_text(FC_V_RANK_TFKERAS2_DENSE_1D, &req->target), vars, nv);
 }
 
+/* A 1-D array as standardize_input_data and TF.js see it: (N, 1). */
+static fc_shape at_least_2d(const fc_shape *s)
+{
+    fc_shape r = *s;
+
+    if (r.rank == 1) {
+        r.rank = 2;
+        r.dims[1] = 1;
+    }
+    return r;
+}
+
+/*
+ * Standalone Keras 2.0-2.3 and tf.keras up to TensorFlow 2.1: fit checks x
+ * before training, with no axis added or squeezed except the 1-D expansion
+ * (standardize_input_data; see the variants RANK_LEGACY and SHAPE_LEGACY).
+ */
+static fc_status check_one_legacy(input_ctx *c, fc_findings *out)
+{
+    const fc_shape *in = &c->input->shape;
+    fc_shape x = at_least_2d(&c->x->shape), sample;
+    char found_legacy[256], found_sample[256], axis_s[16], exp_d[24], found_d[24];
+    fc_finding *f;
+    int i, axis = -1;
+
+    fc_shape_format(&x, 0, found_legacy, sizeof(found_legacy));
+    sample.rank = x.rank - 1;
+    for (i = 0; i < sample.rank; i++)
+        sample.dims[i] = x.dims[i + 1];
+    fc_shape_format(&sample, 0, found_sample, sizeof(found_sample));
+    if (x.rank == in->rank) {
+        axis = first_dim_mismatch(in, &x);
+        if (axis < 0)
+            return FC_OK;
+        snprintf(axis_s, sizeof(axis_s), "%d", axis);
+        snprintf(exp_d, sizeof(exp_d), "%lld", (long long)in->dims[axis]);
+        snprintf(found_d, sizeof(found_d), "%lld", (long long)x.dims[axis]);
+    } else {
+        axis_s[0] = exp_d[0] = found_d[0] = '\0';
+    }
+    fc_var vars[] = {CTX_VARS(c), VAR("found_legacy", found_legacy), VAR("found_sample_legacy", found_sample),
+                     VAR("axis", axis_s), VAR("expected_dim", exp_d), VAR("found_dim", found_d)};
+    size_t nv = sizeof(vars) / sizeof(vars[0]);
+
+    if (axis >= 0) {
+        f = fc_findings_add(out, FC_INPUT_SHAPE_MISMATCH, &c->req->target,
+                            "x has shape {found} but model input '{input}' expects {expected}: axis {axis} is "
+                            "{found_dim}, not {expected_dim}",
+                            c->x->pointer, c->input->name, NULL, vars, nv);
+        return f == NULL ? FC_ERR_NOMEM : FC_OK;
+    }
+    f = fc_findings_add(out, FC_INPUT_RANK_MISMATCH, &c->req->target,
+                        "x has shape {found} (rank {found_rank}) but model input '{input}' expects {expected} "
+                        "(rank {expected_rank}); this release adds or removes no axis",
+                        c->x->pointer, c->input->name, NULL, vars, nv);
+    if (f == NULL)
+        return FC_ERR_NOMEM;
+    return rank_fix(c, f);
+}
+
+/*
+ * Keras 3 and tf.keras from TensorFlow 2.2 add or squeeze one trailing axis of
+ * size 1: training runs, but older releases and TF.js refuse the same data.
+ */
+static fc_status axis_adapted(input_ctx *c, fc_findings *out)
+{
+    int added = c->x->shape.rank < c->input->shape.rank;
+    const char *how = added ? "adds a trailing axis of size 1 to x" : "squeezes x's trailing axis of size 1";
+    char fix[300];
+
+    snprintf(fix, sizeof(fix), "%s  # to %s", added ? "x = np.expand_dims(x, -1)" : "x = np.squeeze(x, -1)",
+             c->expected);
+    fc_var vars[] = {CTX_VARS(c), VAR("how", how), VAR("fix_code", fix)};
+    return fc_findings_add(out, FC_INPUT_AXIS_ADAPTED, &c->req->target,
+                           added ? "x has shape {found}: Keras adds a trailing axis of size 1 to fit model input "
+                                   "'{input}' {expected}"
+                                 : "x has shape {found}: Keras squeezes its trailing axis of size 1 to fit model "
+                                   "input '{input}' {expected}",
+                           c->x->pointer, c->input->name, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL
+               ? FC_ERR_NOMEM
+               : FC_OK;
+}
+
 static fc_status check_one(const fc_request *req, const fc_model_io *input, size_t index, const fc_tensor *x,
                            fc_findings *out)
 {
@@ -225,6 +308,8 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     if (input->shape.rank == FC_RANK_UNKNOWN || input->shape.rank < 1)
         return FC_OK; /* deferred build: the data decides the shape */
     ctx_fill(&c);
+    if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE))
+        return check_one_legacy(&c, out);
     fc_var vars[] = {CTX_VARS(&c)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);
 
@@ -253,7 +338,7 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     }
     axis = first_dim_mismatch(&input->shape, &adapted);
     if (axis < 0)
-        return FC_OK;
+        return adapted.rank != x->shape.rank && x->shape.rank > 1 ? axis_adapted(&c, out) : FC_OK;
     {
         char axis_s[16], exp_d[24], found_d[24], axis_neg[16], n_s[24], adapted_js[256], adapted_sample_js[256];
         char expected_join[256];
@@ -344,16 +429,18 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
 {
     const fc_model *m = &req->model;
     name_forms names;
-    char expected[24], found_s[24], found_js[256] = "";
+    char expected[24], found_s[24], found_js[256] = "", found_py[256] = "";
     fc_finding *f;
 
     input_names(m, &names);
     snprintf(expected, sizeof(expected), "%zu", m->n_inputs);
     snprintf(found_s, sizeof(found_s), "%zu", found);
-    if (req->x.len > 0)
+    if (req->x.len > 0) {
         fc_shape_format_js(&req->x.items[0].shape, 0, found_js, sizeof(found_js));
+        fc_shape_format(&req->x.items[0].shape, 0, found_py, sizeof(found_py));
+    }
     fc_var vars[] = {VAR("expected_count", expected), VAR("found_count", found_s), VAR("input_names", names.quoted),
-                     VAR("x_dict_example", names.dict), VAR("found_js", found_js),
+                     VAR("found_py", found_py), VAR("x_dict_example", names.dict), VAR("found_js", found_js),
                      VAR("model_name", m->name ? m->name : m->class_name)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);
 
@@ -365,6 +452,10 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
     /* TF.js words a single tensor for a multi-input model differently (standardizeInputData). */
     if (req->target.framework == FC_FW_TFJS && req->x.form == FC_DATA_SINGLE &&
         fc_finding_set_error(f, fc_variant_text(FC_V_COUNT_TFJS_SINGLE, &req->target), vars, nv) != FC_OK)
+        return FC_ERR_NOMEM;
+    /* standalone Keras up to 2.1.2 worded a single array for several inputs apart (training.py) */
+    if (req->x.form == FC_DATA_SINGLE && fc_target_in(&req->target, "keras2 2.0.0-2.1.2") &&
+        fc_finding_set_error(f, fc_variant_text(FC_V_COUNT_LEGACY_SINGLE, &req->target), vars, nv) != FC_OK)
         return FC_ERR_NOMEM;
     return FC_OK;
 }
@@ -409,10 +500,15 @@ static fc_status check_dict(const fc_request *req, fc_findings *out)
             continue;
         }
         fc_var vars[] = {VAR("key", t->key), VAR("input_names", names.quoted), VAR("x_dict_example", names.dict)};
-        if (fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, &req->target,
-                            "x has key '{key}', which is not a model input ({input_names}): it is ignored",
-                            t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+        fc_finding *f = fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, &req->target,
+                                        "x has key '{key}', which is not a model input ({input_names}): it is "
+                                        "ignored",
+                                        t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
+
+        if (f == NULL)
             result = FC_ERR_NOMEM;
+        else if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE))
+            result = fc_finding_set_error(f, NULL, NULL, 0); /* standardize_input_data reads only the names it needs */
     }
     for (i = 0; i < m->n_inputs && result == FC_OK; i++) {
         if (dict_has(&req->x, m->inputs[i].name))
@@ -481,6 +577,20 @@ static int64_t set_count(const fc_arrays *a)
     return n;
 }
 
+/* The shapes as Python prints a list of tuples: [(100, 3), (90, 3)]. */
+static void shapes_py(const fc_arrays *a, char *buf, size_t size)
+{
+    size_t i, used = (size_t)snprintf(buf, size, "[");
+    char py[160];
+
+    for (i = 0; i < a->len && used < size; i++) {
+        fc_shape_format(&a->items[i].shape, 0, py, sizeof(py));
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", py);
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "]");
+}
+
 static void shapes_json(const fc_arrays *a, char *buf, size_t size)
 {
     size_t i, used = (size_t)snprintf(buf, size, "[");
@@ -496,7 +606,7 @@ static void shapes_json(const fc_arrays *a, char *buf, size_t size)
 
 fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
 {
-    char k3[600] = "", k2[600] = "", shapes[400], detail[700], nx_s[24], ny_s[24];
+    char k3[600] = "", k2[600] = "", shapes[400], py[400] = "", detail[700], nx_s[24], ny_s[24];
     int64_t nx = set_count(&req->x), ny = set_count(&req->y);
     int js = -1; /* a variant for TF.js's other two wordings; -1 for the catalog's own */
     fc_finding *f;
@@ -504,9 +614,11 @@ fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
     shapes[0] = '\0';
     if (nx == -2) {
         shapes_json(&req->x, shapes, sizeof(shapes));
+        shapes_py(&req->x, py, sizeof(py));
         js = FC_V_CARDINALITY_TFJS_X;
     } else if (ny == -2) {
         shapes_json(&req->y, shapes, sizeof(shapes));
+        shapes_py(&req->y, py, sizeof(py));
         js = FC_V_CARDINALITY_TFJS_Y;
     } else if (!(nx > 0 && ny > 0 && nx != ny)) {
         return FC_OK;
@@ -517,7 +629,7 @@ fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
     sizes_lines(&req->y, "y", k3, sizeof(k3), k2, sizeof(k2));
     snprintf(detail, sizeof(detail), "%s", k2);
     fc_var vars[] = {VAR("detail", detail), VAR("k3_sizes", k3), VAR("k2_sizes", k2), VAR("shapes", shapes),
-                     VAR("nx", nx_s), VAR("ny", ny_s)};
+                     VAR("nx", nx_s), VAR("ny", ny_s), VAR("shapes_py", py)};
     f = fc_findings_add(out, FC_SAMPLE_COUNT_MISMATCH, &req->target,
                         "x and y do not hold the same number of samples:\n{k2_sizes}", "/data", NULL, NULL, vars,
                         sizeof(vars) / sizeof(vars[0]));
@@ -525,5 +637,11 @@ fc_status fc_check_cardinality(const fc_request *req, fc_findings *out)
         return FC_ERR_NOMEM;
     if (req->target.framework == FC_FW_TFJS && js >= 0)
         return fc_finding_set_error(f, fc_variant_text((fc_variant_id)js, &req->target), vars, sizeof(vars) / sizeof(vars[0]));
+    if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE) && js >= 0)
+        return fc_finding_set_error(f,
+                                    fc_variant_text(js == FC_V_CARDINALITY_TFJS_X ? FC_V_CARDINALITY_LEGACY_X
+                                                                                  : FC_V_CARDINALITY_LEGACY_Y,
+                                                    &req->target),
+                                    vars, sizeof(vars) / sizeof(vars[0]));
     return FC_OK;
 }

@@ -163,6 +163,71 @@ static int tfjs_rejects(const label_ctx *c, int sparse, char *buf, size_t size)
     return 1;
 }
 
+/*
+ * What standalone Keras 2.0-2.3 (and tf.keras up to TensorFlow 2.1) says about
+ * y for this output before training, or 0 when it accepts it: the rules are
+ * TF.js's (the last axis 1 for a sparse loss, a 1-D y taken as (N, 1)), the
+ * texts standardize_input_data's.
+ */
+static int legacy_rejects(const label_ctx *c, int sparse, char *buf, size_t size)
+{
+    fc_shape want = *c->out, y = c->y->shape, want_sample, y_sample;
+    char rank[16], y_legacy[200], want_s[200], y_s[200], want_full[200];
+    const char *tmpl;
+    char *text;
+    int i;
+
+    if (sparse)
+        want.dims[want.rank - 1] = 1;
+    if (y.rank == 1) {
+        y.rank = 2;
+        y.dims[1] = 1;
+    }
+    fc_shape_format(&y, 0, y_legacy, sizeof(y_legacy));
+    fc_shape_format(&want, 0, want_full, sizeof(want_full));
+    snprintf(rank, sizeof(rank), "%d", want.rank);
+    if (y.rank != want.rank) {
+        tmpl = fc_variant_text(FC_V_TARGET_LEGACY_RANK, &c->req->target);
+    } else {
+        for (i = 1; i < want.rank; i++) {
+            if (want.dims[i] != FC_DIM_UNKNOWN && y.dims[i] != want.dims[i])
+                break;
+        }
+        if (i == want.rank)
+            return 0;
+        tmpl = fc_variant_text(FC_V_TARGET_LEGACY_SHAPE, &c->req->target);
+    }
+    want_sample.rank = want.rank - 1;
+    y_sample.rank = y.rank - 1;
+    for (i = 1; i < want.rank; i++)
+        want_sample.dims[i - 1] = want.dims[i];
+    for (i = 1; i < y.rank; i++)
+        y_sample.dims[i - 1] = y.dims[i];
+    fc_shape_format(&want_sample, 0, want_s, sizeof(want_s));
+    fc_shape_format(&y_sample, 0, y_s, sizeof(y_s));
+    {
+        fc_var vars[] = {VAR("output", c->output), VAR("rank", rank), VAR("y_legacy", y_legacy),
+                         VAR("want_sample", want_s), VAR("y_sample_legacy", y_s), VAR("want_full", want_full)};
+
+        text = fc_template_expand(tmpl, vars, sizeof(vars) / sizeof(vars[0]));
+    }
+    snprintf(buf, size, "%s", text != NULL ? text : "Error when checking target: ...");
+    fc_free(text);
+    return 1;
+}
+
+/* The release checks the targets before training: TF.js, and standalone Keras up to TensorFlow 2.1's tf.keras. */
+static int strict_rejects(const label_ctx *c, char *buf, size_t size)
+{
+    int sparse = c->loss.kind == FC_LOSS_SPARSE_CCE;
+
+    if (c->req->target.framework == FC_FW_TFJS)
+        return tfjs_rejects(c, sparse, buf, size);
+    if (fc_target_has(&c->req->target, FC_B_LEGACY_TARGET_CHECK))
+        return legacy_rejects(c, sparse, buf, size);
+    return 0;
+}
+
 /* y's per-sample shape equals out's without its last axis, optionally followed by a 1. */
 static int sparse_shape_ok(const fc_shape *y, const fc_shape *out)
 {
@@ -359,6 +424,8 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
         return add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
                    "y has shape {y_shape}: class indices, but the loss wants one-hot rows of {units}", extra, 1, out);
     }
+    if (c->units == 1 && (same_shape(ys, c->out) || ys->rank == c->out->rank - 1))
+        return FC_OK; /* y is expanded to the output's (N, 1) and the loss is 0: the activation/loss warning says so */
     if (!same_shape(ys, c->out)) {
         snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same shape. Received: target.shape=%s, "
                  "output.shape=%s", c->y_batch, c->out_batch);
@@ -434,12 +501,13 @@ static fc_status check_regression(label_ctx *c, fc_findings *out)
 }
 
 /*
- * TF.js refused y's shape: the finding that names the mistake (one-hot for a
- * sparse loss, indices for a categorical one, else a plain shape mismatch)
- * with TF.js's own text.
+ * TF.js or an old Keras refused y's shape: the finding that names the mistake
+ * (one-hot for a sparse loss, indices for a categorical one, else a plain
+ * shape mismatch) with the release's own text.
  */
-static fc_status tfjs_shape_finding(label_ctx *c, const char *js, fc_findings *out)
+static fc_status strict_shape_finding(label_ctx *c, const char *js, fc_findings *out)
 {
+    int is_js = c->req->target.framework == FC_FW_TFJS;
     const fc_shape *ys = &c->y->shape;
     int same_rank = ys->rank == c->out->rank;
     fc_status result;
@@ -453,16 +521,48 @@ static fc_status tfjs_shape_finding(label_ctx *c, const char *js, fc_findings *o
         result = add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
                      "y has shape {y_shape}: class indices, but the loss wants one-hot rows of {units}", extra, 1, out);
     } else {
-        fc_var extra[] = {VAR("consequence", "TF.js wants the target to have exactly the output's shape (the last "
-                                             "axis 1 for a sparse loss); it only expands a 1-D target to (N, 1)."),
-                          VAR("k3_error", "(see the Keras targets)"), VAR("k2_error", "(see the Keras targets)"),
-                          VAR("js_error", js), VAR("fix_code", "y = y.reshape(output_shape)  # [n, ...] as the output")};
+        fc_var extra[] = {VAR("consequence", is_js ? "TF.js wants the target to have exactly the output's shape "
+                                                     "(the last axis 1 for a sparse loss); it only expands a 1-D "
+                                                     "target to (N, 1)."
+                                                   : "This release checks every target against its output before "
+                                                     "training: the same rank and every declared axis (the last axis "
+                                                     "1 for sparse_categorical_crossentropy); it only expands a 1-D "
+                                                     "target to (N, 1)."),
+                          VAR("k3_error", "(see the Keras targets)"), VAR("k2_error", js), VAR("js_error", js),
+                          VAR("fix_code", is_js ? "y = y.reshape(output_shape)  # [n, ...] as the output"
+                                                : "y = y.reshape((-1,) + model.output_shape[1:])")};
         result = add(c, FC_LABEL_SHAPE_MISMATCH, "y has shape {y_shape}; output '{output}' has shape {out_shape} "
                      "({loss})", extra, sizeof(extra) / sizeof(extra[0]), out);
     }
     if (result != FC_OK)
         return result;
     return fc_finding_set_error(&out->items[out->len - 1], js, NULL, 0);
+}
+
+/*
+ * categorical_crossentropy over one unit: TF.js and old Keras refuse a target
+ * with one column (checkLossAndTargetCompatibility), which then replaces the
+ * activation/loss warning.
+ */
+static fc_status cce_one_column(label_ctx *c, fc_findings *out)
+{
+    fc_shape y = c->y->shape;
+    char y_legacy[200];
+    size_t i;
+
+    if (y.rank == 1) {
+        y.rank = 2;
+        y.dims[1] = 1;
+    }
+    fc_shape_format(&y, 0, y_legacy, sizeof(y_legacy));
+    for (i = 0; i < out->len; i++) {
+        if (out->items[i].code == FC_ACTIVATION_LOSS_MISMATCH && out->items[i].layer != NULL &&
+            strcmp(out->items[i].layer, c->output) == 0)
+            fc_findings_remove(out, i--);
+    }
+    fc_var extra[] = {VAR("y_legacy", y_legacy)};
+    return add(c, FC_CCE_TARGET_ONE_COLUMN, "output '{output}' has one unit and the loss is categorical_crossentropy: "
+               "the release refuses the one-column target", extra, 1, out);
 }
 
 /* y's structure against the outputs: one array per output. */
@@ -537,14 +637,19 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
             c.loss.kind == FC_LOSS_OTHER)
             continue;
         ctx_fill(&c);
-        if (req->target.framework == FC_FW_TFJS) {
-            /* TF.js checks the target's exact shape before any loss sees it */
+        {
+            /* TF.js and old Keras check the target's exact shape before any loss sees it */
             char js[1024];
 
-            if (tfjs_rejects(&c, c.loss.kind == FC_LOSS_SPARSE_CCE, js, sizeof(js))) {
-                result = tfjs_shape_finding(&c, js, out);
+            if (strict_rejects(&c, js, sizeof(js))) {
+                result = strict_shape_finding(&c, js, out);
                 continue;
             }
+        }
+        if (c.loss.kind == FC_LOSS_CCE && c.units == 1 && (c.y->shape.rank == 1 || c.y->shape.dims[c.y->shape.rank - 1] == 1) &&
+            (req->target.framework == FC_FW_TFJS || fc_target_has(&req->target, FC_B_LEGACY_TARGET_CHECK))) {
+            result = cce_one_column(&c, out);
+            continue;
         }
         switch (c.loss.kind) {
         case FC_LOSS_SPARSE_CCE:

@@ -229,6 +229,15 @@ static int dup_opt(char **dst, const char *s)
     return s == NULL || *dst != NULL;
 }
 
+void fc_findings_remove(fc_findings *list, size_t i)
+{
+    if (i >= list->len)
+        return;
+    finding_release(&list->items[i]);
+    memmove(&list->items[i], &list->items[i + 1], (list->len - i - 1) * sizeof(list->items[0]));
+    list->len--;
+}
+
 fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_target *target, const char *message,
                             const char *pointer, const char *input, const char *layer, const fc_var *vars,
                             size_t n_vars)

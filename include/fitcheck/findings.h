@@ -144,6 +144,9 @@ void fc_findings_init(fc_findings *list);
 /* Frees every finding and the array; leaves the list empty and reusable. */
 void fc_findings_release(fc_findings *list);
 
+/* Frees finding i and moves the later ones up one place; an index past the end does nothing. */
+void fc_findings_remove(fc_findings *list, size_t i);
+
 /*
  * Adds a finding of code, at its catalog severity, for the given target.
  * message is a template like the catalog's; explanation, the target's error
