@@ -338,7 +338,9 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
     }
     axis = first_dim_mismatch(&input->shape, &adapted);
     if (axis < 0)
-        return adapted.rank != x->shape.rank && x->shape.rank > 1 ? axis_adapted(&c, out) : FC_OK;
+        return adapted.rank != x->shape.rank && x->shape.rank > 1 && fc_target_has(&req->target, FC_B_TRAILING_AXIS_ADAPT)
+                   ? axis_adapted(&c, out)
+                   : FC_OK;
     {
         char axis_s[16], exp_d[24], found_d[24], axis_neg[16], n_s[24], adapted_js[256], adapted_sample_js[256];
         char expected_join[256];

@@ -419,6 +419,18 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
     const fc_shape *ys = &c->y->shape;
     char k3[1024], k2[1024];
 
+    if (c->out->rank >= 3 && ys->rank == c->out->rank - 1 && ys->dims[ys->rank - 1] == c->units) {
+        /* one-hot rows per sample against an output per position: the extra axes are not reduced */
+        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same rank (ndim). Received: "
+                 "target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+        snprintf(k2, sizeof(k2), "Shapes %s and %s are incompatible", c->y_batch, c->out_batch);
+        return shape_mismatch(c, "y holds one one-hot row per sample, but the output has a row per position of "
+                              "the sequence or image it follows: reduce the extra axes before the output layer.",
+                              k3, k2,
+                              "keras.layers.LSTM(units, return_sequences=False)  # or Flatten() / "
+                              "GlobalAveragePooling before the softmax",
+                              out);
+    }
     if (c->units > 1 && (ys->rank == c->out->rank - 1 || (ys->rank == c->out->rank && ys->dims[ys->rank - 1] == 1))) {
         fc_var extra[] = {VAR("what", ys->rank == c->out->rank - 1 ? "rank (ndim)" : "shape")};
         return add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
@@ -438,13 +450,145 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
     return check_rows(c, out);
 }
 
+#define BATCH_DIM (-2) /* the batch axis in loss_broadcast: any size, equal only to itself (or 1) */
+
+/*
+ * What the loss of Keras 3 or tf.keras 2 (from TensorFlow 2.2) does with y
+ * against an output of rank 3 or more: tf.keras first makes a 1-D y (N, 1)
+ * (data_adapter.expand_1d up to 2.6; compile_utils.match_dtype_and_rank for a
+ * rank-2 output), then either squeezes a trailing 1 when the ranks differ by
+ * one (losses_utils.squeeze_or_expand_dimensions; Keras 3 losses/loss.py
+ * squeeze_or_expand_to_same_rank), and the element-wise loss broadcasts the
+ * two. Returns -1 when the shapes cannot broadcast (batch against a fixed
+ * axis, unless every batch is full and as long as it, or two sizes that
+ * differ), 0 when they agree, 1 when one is silently
+ * broadcast over the other; pred and res receive y_pred after the squeeze and
+ * the broadcast shape.
+ */
+static int loss_broadcast(const fc_request *req, const fc_shape *y, const fc_shape *out, fc_shape *pred, fc_shape *res)
+{
+    fc_shape t = *y, p = *out;
+    int i, k3 = req->target.framework == FC_FW_KERAS3;
+    int64_t n = y->dims[0], bs = req->batch_size > 0 ? req->batch_size : 32;
+    int64_t full_batch = n != FC_DIM_UNKNOWN && n % bs == 0 ? bs : -3; /* -3: no size the batch always has */
+
+    if (!k3 && t.rank == 1 && (fc_target_has(&req->target, FC_B_EXPAND_1D) || p.rank == 2)) {
+        t.rank = 2;
+        t.dims[1] = 1;
+    }
+    if (p.rank == t.rank + 1 && p.dims[p.rank - 1] == 1) {
+        if (k3 && t.rank == 1) {
+            t.rank = 2;
+            t.dims[1] = 1;
+        } else {
+            p.rank--;
+        }
+    } else if (t.rank == p.rank + 1 && t.dims[t.rank - 1] == 1) {
+        t.rank--;
+    }
+    *pred = p;
+    t.dims[0] = p.dims[0] = BATCH_DIM;
+    res->rank = t.rank > p.rank ? t.rank : p.rank;
+    for (i = 1; i <= res->rank; i++) {
+        int64_t a = i <= t.rank ? t.dims[t.rank - i] : 1, b = i <= p.rank ? p.dims[p.rank - i] : 1, d;
+
+        if (a == b || b == 1 || b == FC_DIM_UNKNOWN)
+            d = a;
+        else if (a == 1 || a == FC_DIM_UNKNOWN)
+            d = b;
+        else if ((a == BATCH_DIM && b == full_batch) || (b == BATCH_DIM && a == full_batch))
+            d = full_batch; /* every batch is full and as long as the axis it meets: it broadcasts */
+        else
+            return -1; /* a batch against a fixed size, or two sizes */
+        res->dims[res->rank - i] = d;
+    }
+    if (res->rank != t.rank || res->rank != p.rank)
+        return 1;
+    for (i = 0; i < res->rank; i++) {
+        if (res->dims[i] != t.dims[i] || res->dims[i] != p.dims[i])
+            return 1;
+    }
+    return 0;
+}
+
+/* A shape from loss_broadcast as Keras prints it, the batch axis as None. */
+static void format_broadcast(const fc_shape *s, char *buf, size_t size)
+{
+    fc_shape f = *s;
+    int i;
+
+    for (i = 0; i < f.rank; i++) {
+        if (f.dims[i] == BATCH_DIM)
+            f.dims[i] = FC_DIM_UNKNOWN;
+    }
+    fc_shape_format(&f, 0, buf, size);
+}
+
+/*
+ * y against an output of rank 3 or more (a Dense on a sequence or an image)
+ * under an element-wise loss: the squeeze-and-broadcast of the release.
+ */
+static fc_status check_high_rank(label_ctx *c, int sigmoid_bce, fc_findings *out)
+{
+    fc_shape pred, res;
+    char pred_s[200], res_s[200], consequence[1400];
+    int r = loss_broadcast(c->req, &c->y->shape, c->out, &pred, &res);
+
+    if (r == 0)
+        return FC_OK;
+    format_broadcast(&pred, pred_s, sizeof(pred_s));
+    if (r < 0 || (sigmoid_bce && c->req->target.framework == FC_FW_TFKERAS2)) {
+        snprintf(consequence, sizeof(consequence), "The loss compares y with the output element by element after "
+                 "squeezing a trailing axis of 1 (y_pred becomes %s), and the two shapes do not broadcast: the "
+                 "first train step fails (a TensorFlow shape error; it passes only if the batch size happens to "
+                 "equal the axis it meets).", pred_s);
+        return shape_mismatch(c, consequence, "Incompatible shapes in the loss (TensorFlow broadcast error)",
+                              sigmoid_bce ? "`logits` and `labels` must have the same shape (TensorFlow shape error)"
+                                          : "Incompatible shapes in the loss (TensorFlow broadcast error)",
+                              "y = y.reshape((-1,) + model.output_shape[1:])  # or reduce the output's extra axes",
+                              out);
+    }
+    format_broadcast(&res, res_s, sizeof(res_s));
+    snprintf(consequence, sizeof(consequence), "The output keeps the %d-D shape of the layer it follows: the loss "
+             "squeezes its trailing axis of 1 where it can (y_pred becomes %s) and broadcasts y %s against it to "
+             "%s, without an error. Every position of the sequence or image is trained toward the sample's one "
+             "target, which is not the model that was meant, and predict() returns %s. A per-sample target needs "
+             "the extra axes reduced before the output layer.", c->out->rank, pred_s, c->y_shape, res_s,
+             c->out_shape);
+    return shape_mismatch(c, consequence, "(no error: y is broadcast over the output's extra axes and training goes on)",
+                          "(no error: y is broadcast over the output's extra axes and training goes on)",
+                          c->out->rank == 3 ? "# reduce the sequence before the output layer, e.g.\n"
+                                              "keras.layers.LSTM(units, return_sequences=False)  # or "
+                                              "GlobalAveragePooling1D() before Dense"
+                                            : "# reduce the image before the output layer, e.g.\n"
+                                              "keras.layers.Flatten()  # or GlobalAveragePooling2D(), before Dense",
+                          out);
+}
+
 static fc_status check_binary(label_ctx *c, const char *activation, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
     const fc_shape *ys = &c->y->shape;
     char k3[1024], k2[1024], summary[160], fix[200], classes[32];
 
-    if (!same_shape(ys, c->out) && !(ys->rank == c->out->rank - 1 && c->units == 1)) {
+    if (c->out->rank >= 3 && !same_shape(ys, c->out)) {
+        if (c->req->target.framework == FC_FW_KERAS3) {
+            /* Keras 3's binary_crossentropy wants the same rank and shape after the squeeze (nn.py) */
+            fc_shape pred, res;
+
+            if (loss_broadcast(c->req, ys, c->out, &pred, &res) != 0)
+                return shape_mismatch(c, "Binary cross-entropy wants one 0/1 target per output unit.",
+                                      "Arguments `target` and `output` must have the same shape (or rank)",
+                                      "(see the tf.keras 2 target)", "y = y.reshape((-1,) + model.output_shape[1:])",
+                                      out);
+        } else {
+            fc_shape pred, res;
+
+            if (loss_broadcast(c->req, ys, c->out, &pred, &res) != 0)
+                return check_high_rank(c, activation != NULL && strcmp(activation, "sigmoid") == 0, out);
+        }
+    }
+    if (c->out->rank < 3 && !same_shape(ys, c->out) && !(ys->rank == c->out->rank - 1 && c->units == 1)) {
         snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same rank (ndim). Received: "
                  "target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
         if (activation != NULL && strcmp(activation, "sigmoid") == 0)
@@ -476,6 +620,9 @@ static fc_status check_regression(label_ctx *c, fc_findings *out)
     const fc_shape *ys = &c->y->shape;
     char k3[1024];
     int one_d = ys->rank == c->out->rank - 1;
+
+    if (c->out->rank >= 3 && fc_target_has(&c->req->target, FC_B_LOSS_SQUEEZE_BROADCAST))
+        return check_high_rank(c, 0, out);
 
     if (same_shape(ys, c->out) || (one_d && c->units == 1))
         return FC_OK;
@@ -516,7 +663,8 @@ static fc_status strict_shape_finding(label_ctx *c, const char *js, fc_findings 
         result = add(c, FC_LABELS_ONE_HOT_FOR_SPARSE, "y has shape {y_shape}: one-hot labels, but the loss is sparse",
                      NULL, 0, out);
     else if (c->loss.kind == FC_LOSS_CCE && c->units > 1 &&
-             (ys->rank == c->out->rank - 1 || (same_rank && ys->dims[ys->rank - 1] == 1))) {
+             ((ys->rank == c->out->rank - 1 && !(c->out->rank >= 3 && ys->dims[ys->rank - 1] == c->units)) ||
+              (same_rank && ys->dims[ys->rank - 1] == 1))) {
         fc_var extra[] = {VAR("what", ys->rank == c->out->rank - 1 ? "rank (ndim)" : "shape")};
         result = add(c, FC_LABELS_SPARSE_FOR_CATEGORICAL,
                      "y has shape {y_shape}: class indices, but the loss wants one-hot rows of {units}", extra, 1, out);

@@ -688,6 +688,26 @@ static const behaviour_row behaviours[] = {
      "its own message (check_loss_and_target_compatibility)",
      "keras 2.2.4: keras/engine/training.py Model._standardize_user_data, keras/engine/training_utils.py "
      "standardize_input_data, check_loss_and_target_compatibility"},
+    {FC_B_TRAILING_AXIS_ADAPT, FC_FW_TFKERAS2, "tf 2.2-",
+     "x of one rank more than the input ending in 1 is squeezed, x of one rank less is given a trailing axis of "
+     "1 when the input's last axis is 1; other ranks pass the model-level check (it compares with zip) and fail "
+     "in the first layer that needs the rank (an info finding, INPUT_AXIS_ADAPTED, says when it happened)",
+     "keras v2.6.0-v2.15.0: keras/engine/functional.py Functional._conform_to_reference_input; TensorFlow 2.2-2.5 "
+     "(not in the keras repository) judged alike, unconfirmed"},
+    {FC_B_TRAILING_AXIS_ADAPT, FC_FW_KERAS3, "keras3 3.0-; keras_core 0.1",
+     "the same squeeze or expand of one trailing axis of 1; any other rank is an error (\"Invalid input shape\")",
+     "keras v3.0.0-v3.15.1: keras/src/models/functional.py Functional._adjust_input_rank"},
+    {FC_B_LOSS_SQUEEZE_BROADCAST, FC_FW_TFKERAS2, "tf 2.2-",
+     "the loss squeezes y_pred's trailing 1 when it has one rank more than y, then compares element-wise with "
+     "broadcasting: a (N, T, 1) output against a (N, 1) or (N,) target trains every position toward the sample's "
+     "one target without an error",
+     "keras v2.15.0: keras/losses.py LossFunctionWrapper.call -> keras/utils/losses_utils.py "
+     "squeeze_or_expand_dimensions; keras/engine/compile_utils.py match_dtype_and_rank"},
+    {FC_B_LOSS_SQUEEZE_BROADCAST, FC_FW_KERAS3, "keras3 3.0-; keras_core 0.1",
+     "the same squeeze (or expansion of a 1-D y) before an element-wise loss broadcasts; the cross-entropies "
+     "check ranks and shapes in the backend and raise instead",
+     "keras v3.15.1: keras/src/losses/loss.py squeeze_or_expand_to_same_rank, keras/src/losses/losses.py "
+     "LossFunctionWrapper.call, keras/src/backend/tensorflow/nn.py categorical_crossentropy"},
     {FC_B_EXPAND_1D, FC_FW_TFKERAS2, "tf 2.2-2.6",
      "train_step expands every 1-D x, y and sample_weight to (N, 1) before the model sees them",
      "keras v2.6.0: keras/engine/training.py Model.train_step -> data_adapter.expand_1d; removed in v2.7.0"},
@@ -728,6 +748,8 @@ static const char *const behaviour_names[FC_BEHAVIOUR_COUNT] = {
     [FC_B_OBJECT_INVALID_DTYPE] = "object_invalid_dtype",
     [FC_B_TFJS_SPARSE_FLOAT_ONLY] = "tfjs_sparse_float_labels_only",
     [FC_B_TFJS_FUNCTIONAL_CLASS] = "tfjs_functional_class",
+    [FC_B_TRAILING_AXIS_ADAPT] = "trailing_axis_adapt",
+    [FC_B_LOSS_SQUEEZE_BROADCAST] = "loss_squeeze_broadcast",
 };
 
 json_t *fc_behaviours_json(void)

@@ -95,6 +95,8 @@ typedef enum fc_behaviour {
     FC_B_OBJECT_INVALID_DTYPE,   /* an object array fails as "Invalid dtype: object", not in TensorFlow */
     FC_B_TFJS_SPARSE_FLOAT_ONLY, /* TF.js's sparse loss floors the labels, and floor refuses int32 */
     FC_B_TFJS_FUNCTIONAL_CLASS,  /* TF.js knows the model class "Functional" (Keras 2.4+ writes it) */
+    FC_B_TRAILING_AXIS_ADAPT,    /* the model adds or squeezes one trailing axis of size 1 on x */
+    FC_B_LOSS_SQUEEZE_BROADCAST, /* the loss squeezes a trailing 1 and broadcasts y against y_pred */
     FC_BEHAVIOUR_COUNT
 } fc_behaviour;
 
