@@ -214,6 +214,21 @@ static fc_status tfkeras2_1d_error(const fc_request *req, const fc_model_io *inp
     return fc_finding_set_error(f, fc_variant_text(FC_V_RANK_TFKERAS2_DENSE_1D, &req->target), vars, nv);
 }
 
+/* A Dataset of single samples: each element's first axis is taken as the batch axis. */
+static fc_status not_batched(const fc_request *req, const fc_model_io *input, const fc_tensor *x, fc_findings *out)
+{
+    char found[256], expected[256];
+
+    fc_shape_format(&x->shape, 0, found, sizeof(found));
+    fc_shape_format(&input->shape, 0, expected, sizeof(expected));
+    fc_var vars[] = {VAR("input", input->name), VAR("found", found), VAR("expected", expected)};
+    return fc_findings_add(out, FC_DATASET_NOT_BATCHED, &req->target,
+                           "x yields single samples of shape {found}: model input '{input}' wants batches {expected}",
+                           x->pointer, input->name, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL
+               ? FC_ERR_NOMEM
+               : FC_OK;
+}
+
 /* A 1-D array as standardize_input_data and TF.js see it: (N, 1). */
 static fc_shape at_least_2d(const fc_shape *s)
 {
@@ -307,6 +322,8 @@ static fc_status check_one(const fc_request *req, const fc_model_io *input, size
 
     if (input->shape.rank == FC_RANK_UNKNOWN || input->shape.rank < 1)
         return FC_OK; /* deferred build: the data decides the shape */
+    if (fc_tensor_unbatched(x))
+        return not_batched(req, input, x, out);
     ctx_fill(&c);
     if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE))
         return check_one_legacy(&c, out);

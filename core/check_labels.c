@@ -781,7 +781,8 @@ fc_status fc_check_labels(const fc_request *req, fc_findings *out)
         c.out = &req->graph.outputs[i];
         c.y = target_for(req, i);
         fc_loss_for_output(spec, i, c.output, &c.loss);
-        if (c.y == NULL || c.out->rank < 2 || c.y->shape.rank < 1 || c.loss.kind == FC_LOSS_NONE ||
+        if (c.y == NULL || c.out->rank < 2 || c.y->shape.rank < 1 || fc_tensor_unbatched(c.y) ||
+            c.loss.kind == FC_LOSS_NONE ||
             c.loss.kind == FC_LOSS_OTHER)
             continue;
         ctx_fill(&c);

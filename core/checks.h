@@ -29,4 +29,7 @@ int64_t fc_tensor_bytes(const fc_tensor *t, const char *dtype_override);
 /* Sample counts of every array in x and y agree. */
 fc_status fc_check_cardinality(const fc_request *req, fc_findings *out);
 
+/* Streams (Dataset, generator, Sequence) and Python lists against what the release's fit accepts. */
+fc_status fc_check_containers(const fc_request *req, fc_findings *out);
+
 #endif

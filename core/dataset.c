@@ -394,6 +394,7 @@ static const struct {
     {"tf.data.Dataset", FC_CONTAINER_DATASET},
     {"generator", FC_CONTAINER_GENERATOR},
     {"keras.utils.Sequence", FC_CONTAINER_SEQUENCE},
+    {"list-of-arrays", FC_CONTAINER_ARRAY_LIST},
     {"np.ndarray", FC_CONTAINER_NUMPY},
     {"numpy.ndarray", FC_CONTAINER_NUMPY},
     {"DataFrame", FC_CONTAINER_DATAFRAME},
@@ -406,6 +407,8 @@ static const struct {
     {"keras.utils.PyDataset", FC_CONTAINER_SEQUENCE},
     {"PyDataset", FC_CONTAINER_SEQUENCE},
     {"Sequence", FC_CONTAINER_SEQUENCE},
+    {"list[ndarray]", FC_CONTAINER_ARRAY_LIST},
+    {"list[np.ndarray]", FC_CONTAINER_ARRAY_LIST},
 };
 
 const char *fc_container_name(fc_container c)
@@ -422,6 +425,11 @@ const char *fc_container_name(fc_container c)
 int fc_container_is_stream(fc_container c)
 {
     return c == FC_CONTAINER_DATASET || c == FC_CONTAINER_GENERATOR || c == FC_CONTAINER_SEQUENCE;
+}
+
+int fc_tensor_unbatched(const fc_tensor *t)
+{
+    return fc_container_is_stream(t->container) && t->batch_size == 0;
 }
 
 fc_container fc_arrays_stream(const fc_arrays *arrays)
@@ -451,7 +459,7 @@ static fc_status read_container(const json_t *v, const char *pointer, fc_tensor 
     if (!json_is_string(c) || i == sizeof(containers) / sizeof(containers[0]))
         return fc_error_set(err, FC_ERR_INVALID, path, "container must be one of \"numpy\", \"pandas.DataFrame\", "
                             "\"pandas.Series\", \"list\", \"tf.Tensor\", \"tf.data.Dataset\", \"generator\", "
-                            "\"keras.utils.Sequence\"");
+                            "\"keras.utils.Sequence\", \"list-of-arrays\"");
     t->container = containers[i].container;
     if (!fc_container_is_stream(t->container))
         return FC_OK;
@@ -523,11 +531,17 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
             }
         }
     }
-    if (t->shape.rank == 0)
-        return fc_error_set(err, FC_ERR_INVALID, spath, "a dataset array needs at least the sample axis");
     result = read_container(v, pointer, t, err);
     if (result != FC_OK)
         return result;
+    if (t->shape.rank == 0 && !fc_tensor_unbatched(t))
+        return fc_error_set(err, FC_ERR_INVALID, spath, "a dataset array needs at least the sample axis");
+    if (fc_container_is_stream(t->container) && !fc_tensor_unbatched(t)) {
+        /* the batch axis counts no samples */
+        if (t->batch_size < 0 && t->shape.dims[0] != FC_DIM_UNKNOWN && t->shape.dims[0] > 0)
+            t->batch_size = t->shape.dims[0];
+        t->shape.dims[0] = FC_DIM_UNKNOWN;
+    }
     if (dtype != NULL && !json_is_string(dtype)) {
         snprintf(spath, sizeof(spath), "%s/dtype", pointer);
         return fc_error_set(err, FC_ERR_INVALID, spath, "dtype must be a string such as \"float32\"");

@@ -63,9 +63,11 @@ static size_t split(const char *tmpl, part *parts, size_t *literal)
             lit = p;
         } else if (strncmp(p, "\xe2\x80\xa6", 3) == 0 || strncmp(p, "...", 3) == 0) {
             FLUSH(p);
-            parts[n].lit = NULL;
-            parts[n].name[0] = '\0';
-            n++;
+            if (n == 0 || parts[n - 1].lit != NULL) { /* a wildcard right after a placeholder adds nothing */
+                parts[n].lit = NULL;
+                parts[n].name[0] = '\0';
+                n++;
+            }
             p += 3;
             lit = p;
         } else {
@@ -141,7 +143,7 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
                 break;
             found += parts[i].len;
             pos = hit + parts[i].len;
-        } else if (i + 1 < n) {
+        } else if (i + 1 < n && parts[i + 1].lit != NULL) {
             const char *next = find(text, *pos != '\0' ? pos + 1 : pos, parts[i + 1].lit, parts[i + 1].len);
 
             /* an empty value ("you passed loss=.") only when nothing longer fits */

@@ -57,6 +57,8 @@ static fc_status read_fit(const json_t *fit, fc_request *req, fc_error *err)
         result = opt_int(fit, "epochs", "/fit", 1, &req->epochs, err);
     if (result == FC_OK)
         result = opt_int(fit, "steps_per_epoch", "/fit", 1, &req->steps_per_epoch, err);
+    if (result == FC_OK)
+        result = opt_int(fit, "validation_steps", "/fit", 1, &req->validation_steps, err);
     if (result != FC_OK)
         return result;
     split = json_object_get(fit, "validation_split");
@@ -177,6 +179,22 @@ static fc_status read_framework(const json_t *body, fc_request *req, fc_error *e
     return read_version(json_object_get(body, "framework_version"), req, err);
 }
 
+/* A pandas.Series becomes a (N, 1) column where the release does so (FC_B_SERIES_AS_COLUMN). */
+static void series_as_columns(const fc_request *req, fc_arrays *a)
+{
+    size_t i;
+
+    for (i = 0; i < a->len; i++) {
+        fc_tensor *t = &a->items[i];
+
+        if (t->container == FC_CONTAINER_SERIES && t->shape.rank == 1 &&
+            fc_target_has(&req->target, FC_B_SERIES_AS_COLUMN)) {
+            t->shape.rank = 2;
+            t->shape.dims[1] = 1;
+        }
+    }
+}
+
 fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
 {
     const json_t *data, *model;
@@ -214,8 +232,13 @@ fc_status fc_request_parse(const json_t *body, fc_request *req, fc_error *err)
         if (result == FC_OK)
             result = fc_arrays_parse(json_object_get(v, "y"), "/data/validation/y", &req->vy, err);
     }
-    if (result == FC_OK)
+    if (result == FC_OK) {
+        series_as_columns(req, &req->x);
+        series_as_columns(req, &req->y);
+        series_as_columns(req, &req->vx);
+        series_as_columns(req, &req->vy);
         result = read_fit(json_object_get(body, "fit"), req, err);
+    }
     if (result == FC_OK)
         result = read_environment(json_object_get(body, "environment"), req, err);
     if (result == FC_OK)
@@ -393,6 +416,8 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
     result = fc_check_inputs(req, findings);
     if (result == FC_OK)
         result = fc_check_cardinality(req, findings);
+    if (result == FC_OK)
+        result = fc_check_containers(req, findings);
     if (result == FC_OK)
         result = fc_check_activation_loss(req, findings);
     if (result == FC_OK)

@@ -708,6 +708,15 @@ static const behaviour_row behaviours[] = {
      "check ranks and shapes in the backend and raise instead",
      "keras v3.15.1: keras/src/losses/loss.py squeeze_or_expand_to_same_rank, keras/src/losses/losses.py "
      "LossFunctionWrapper.call, keras/src/backend/tensorflow/nn.py categorical_crossentropy"},
+    {FC_B_SERIES_AS_COLUMN, FC_FW_TFKERAS2, "keras2 2.0.0-2.3.1; tf 1.0-2.1; tf 2.7-",
+     "a pandas.Series is taken as a (N, 1) column (standalone Keras and tf.keras up to TensorFlow 2.1 expand "
+     "every 1-D array; from 2.7 the adapter expands a Series); in TensorFlow 2.2-2.6 it stays (N,)",
+     "keras v2.7.0-v2.15.0: keras/engine/data_adapter.py _process_tensorlike (_is_pandas_series, first in "
+     "v2.7.0); keras 2.2.4: keras/engine/training_utils.py standardize_single_array"},
+    {FC_B_SERIES_AS_COLUMN, FC_FW_KERAS3, "keras3 3.0-; keras_core 0.1",
+     "a pandas.Series is taken as a (N, 1) column",
+     "keras v3.0.0: keras/trainers/data_adapters/array_data_adapter.py convert_to_arrays; v3.2 on: "
+     "keras/src/trainers/data_adapters/array_slicing.py PandasSeriesSliceable"},
     {FC_B_EXPAND_1D, FC_FW_TFKERAS2, "tf 2.2-2.6",
      "train_step expands every 1-D x, y and sample_weight to (N, 1) before the model sees them",
      "keras v2.6.0: keras/engine/training.py Model.train_step -> data_adapter.expand_1d; removed in v2.7.0"},
@@ -750,6 +759,7 @@ static const char *const behaviour_names[FC_BEHAVIOUR_COUNT] = {
     [FC_B_TFJS_FUNCTIONAL_CLASS] = "tfjs_functional_class",
     [FC_B_TRAILING_AXIS_ADAPT] = "trailing_axis_adapt",
     [FC_B_LOSS_SQUEEZE_BROADCAST] = "loss_squeeze_broadcast",
+    [FC_B_SERIES_AS_COLUMN] = "series_as_column",
 };
 
 json_t *fc_behaviours_json(void)

@@ -52,7 +52,8 @@ typedef enum fc_container {
     FC_CONTAINER_TENSOR,      /* tf.Tensor (or a TF.js tensor) */
     FC_CONTAINER_DATASET,     /* tf.data.Dataset */
     FC_CONTAINER_GENERATOR,   /* a Python generator */
-    FC_CONTAINER_SEQUENCE     /* keras.utils.Sequence / PyDataset */
+    FC_CONTAINER_SEQUENCE,    /* keras.utils.Sequence / PyDataset */
+    FC_CONTAINER_ARRAY_LIST   /* a Python list of per-sample NumPy arrays ("list-of-arrays") */
 } fc_container;
 
 /* "numpy", "pandas.DataFrame", ... (the wire names). */
@@ -61,17 +62,26 @@ const char *fc_container_name(fc_container c);
 /* A Dataset, generator or Sequence: yields batches (x and y together), no sample axis of its own. */
 int fc_container_is_stream(fc_container c);
 
+/*
+ * A stream's "shape" is the shape of one element as Keras sees it
+ * (element_spec): the batch axis first when it is batched (its size, or
+ * null). A batched stream's dims[0] is read into batch_size (when not given)
+ * and then set unknown, since it counts no samples; an unbatched stream
+ * (batch_size null) keeps the per-sample shape, which may be rank 0.
+ */
 typedef struct fc_tensor {
     char *key;          /* owned; the dict key, NULL for single/list forms */
     fc_container container;
     int64_t batch_size; /* streams: samples per element, 0 when not batched, -1 when not known */
     int64_t batches;    /* streams: elements per pass (cardinality / len()); as tf.data: -1 infinite, -2 unknown */
-    fc_shape shape;     /* with the sample axis first */
+    fc_shape shape;     /* with the sample axis first (streams: see above) */
     char *dtype;        /* owned; NULL when not given */
     const json_t *stats_json; /* borrowed from the request; NULL when not given */
     fc_stats stats;     /* parsed stats (or computed from "values") */
     char pointer[128];  /* JSON pointer of this tensor in the request */
 } fc_tensor;
+/* A stream whose elements are single samples (batch_size null): they lack the batch axis. */
+int fc_tensor_unbatched(const fc_tensor *t);
 
 /* Bytes one element of a NumPy dtype takes ("float32" -> 4); 0 when unknown or not fixed-size. */
 int fc_dtype_size(const char *dtype);

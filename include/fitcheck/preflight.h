@@ -36,6 +36,7 @@ typedef struct fc_request {
     int64_t epochs;           /* fit.epochs, default 1 */
     double validation_split;  /* fit.validation_split, default 0 */
     int64_t steps_per_epoch;  /* fit.steps_per_epoch, 0 when not given */
+    int64_t validation_steps; /* fit.validation_steps, 0 when not given */
     int64_t host_memory_bytes;   /* environment.host_memory_bytes, -1 when not given */
     int64_t device_memory_bytes; /* environment.device_memory_bytes (else the preset's), -1 when not given */
     const char *device;          /* environment.device preset name (static), NULL when not given */
