@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { SOURCE_DIR } from './lib/contract.mjs';
+import { SOURCE_DIR, checkSchema } from './lib/contract.mjs';
 import { FitcheckServer, makeTempDir, removeTempDir } from './lib/server.mjs';
 
 const CASES = path.join(SOURCE_DIR, 'tests', 'cases');
@@ -36,7 +36,11 @@ describe('tests/cases through POST /v1/preflight', () => {
   for (const name of names) {
     it(name, async () => {
       const expected = load(name, 'expected.json');
-      const r = await srv.request('POST', '/v1/preflight', { json: load(name, 'request.json') });
+      const request = load(name, 'request.json');
+      // what the cases send is what the contract promises to accept
+      const asRequest = checkSchema('PreflightRequest', request);
+      assert.ok(asRequest.valid, `request.json against PreflightRequest: ${asRequest.message}`);
+      const r = await srv.request('POST', '/v1/preflight', { json: request });
       assert.equal(r.status, 201, r.text);
       assert.equal(r.body.verdict, expected.verdict);
       if (expected.framework) assert.equal(r.body.framework, expected.framework);
