@@ -565,6 +565,47 @@ static fc_status check_high_rank(label_ctx *c, int sigmoid_bce, fc_findings *out
                           out);
 }
 
+/*
+ * metrics=["accuracy"] with binary cross-entropy on one-hot rows, where the
+ * release picks the metric by the loss (FC_B_ACCURACY_BY_LOSS): binary
+ * accuracy, which reads 1 - 1/K for a model that predicts nothing.
+ */
+static fc_status accuracy_by_loss(label_ctx *c, const char *activation, fc_findings *out)
+{
+    const fc_stats *st = &c->y->stats;
+    const fc_request *req = c->req;
+    const char *evidence;
+    char pointer[512], trivial[32];
+    size_t i;
+
+    if (!fc_target_has(&req->target, FC_B_ACCURACY_BY_LOSS) || c->units < 2 || !same_shape(&c->y->shape, c->out))
+        return FC_OK;
+    for (i = 0; i < req->model.n_outputs; i++) {
+        if (strcmp(req->model.outputs[i].name, c->output) == 0)
+            break;
+    }
+    if (!fc_metric_find(req->body, req->model.descriptor, i, c->output, "accuracy", pointer, sizeof(pointer)) &&
+        !fc_metric_find(req->body, req->model.descriptor, i, c->output, "acc", pointer, sizeof(pointer)))
+        return FC_OK;
+    if (st->has_row_sums && st->row_sum_min == 1 && st->row_sum_max == 1)
+        evidence = ": every row of y sums to 1";
+    else if (!st->has_row_sums && activation != NULL && strcmp(activation, "softmax") == 0)
+        evidence = ": a softmax output holds one class per sample";
+    else
+        return FC_OK; /* multi-label data, where binary accuracy is the metric meant */
+    snprintf(trivial, sizeof(trivial), "%.3g", 1.0 - 1.0 / (double)c->units);
+    {
+        fc_var vars[] = {LABEL_VARS(c), VAR("evidence", evidence), VAR("trivial", trivial)};
+
+        if (fc_findings_add(out, FC_BINARY_ACCURACY_ON_ONE_HOT, &req->target,
+                            "metrics \"accuracy\" on output '{output}' will be binary accuracy, {trivial} for a "
+                            "model that predicts nothing",
+                            pointer, NULL, c->output, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
 static fc_status check_binary(label_ctx *c, const char *activation, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
@@ -600,7 +641,7 @@ static fc_status check_binary(label_ctx *c, const char *activation, fc_findings 
                               "y = y.reshape(-1, 1)  # with a single sigmoid unit", out);
     }
     if (!st->has_range || (st->min >= 0 && st->max <= 1))
-        return FC_OK;
+        return accuracy_by_loss(c, activation, out);
     if (st->min >= 0 && st->all_integers == 1) {
         fc_fmt_num(classes, sizeof(classes), st->max + 1);
         snprintf(summary, sizeof(summary), "The labels look like class indices: use a softmax over %s classes", classes);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fitcheck/error.h"
 #include "fitcheck/loss.h"
 
 /* Lowercase letters and digits only: "sparse_categorical_crossentropy",
@@ -104,4 +105,57 @@ const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **poi
     if (pointer != NULL)
         *pointer = where;
     return json_object_get(cc, "loss");
+}
+
+/* metric (a string) among the names in one output's spec (a name or a list); its pointer under base. */
+static int find_in(const json_t *spec, const char *metric, const char *base, char *pointer, size_t size)
+{
+    size_t i;
+    const json_t *m;
+
+    if (json_is_string(spec)) {
+        if (strcmp(json_string_value(spec), metric) != 0)
+            return 0;
+        snprintf(pointer, size, "%s", base);
+        return 1;
+    }
+    json_array_foreach(spec, i, m) {
+        if (json_is_string(m) && strcmp(json_string_value(m), metric) == 0) {
+            snprintf(pointer, size, "%s/%zu", base, i);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int fc_metric_find(const json_t *body, const json_t *descriptor, size_t index, const char *name, const char *metric,
+                   char *pointer, size_t size)
+{
+    const json_t *spec = json_object_get(json_object_get(body, "compile"), "metrics");
+    const char *where = "/compile/metrics";
+    char base[512];
+
+    if (spec == NULL) {
+        const json_t *cc = json_object_get(descriptor, "compile_config");
+
+        where = "/model/compile_config/metrics";
+        if (cc == NULL) {
+            cc = json_object_get(json_object_get(descriptor, "modelTopology"), "training_config");
+            where = "/model/modelTopology/training_config/metrics";
+        }
+        if (cc == NULL) {
+            cc = json_object_get(descriptor, "training_config");
+            where = "/model/training_config/metrics";
+        }
+        spec = json_object_get(cc, "metrics");
+    }
+    if (json_is_object(spec)) {
+        fc_pointer_join(base, sizeof(base), where, name);
+        return find_in(json_object_get(spec, name), metric, base, pointer, size);
+    }
+    if (json_is_array(spec) && json_array_size(spec) > 0 && json_is_array(json_array_get(spec, 0))) {
+        snprintf(base, sizeof(base), "%s/%zu", where, index);
+        return find_in(json_array_get(spec, index), metric, base, pointer, size);
+    }
+    return find_in(spec, metric, where, pointer, size);
 }

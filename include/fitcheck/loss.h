@@ -41,4 +41,16 @@ void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_l
  */
 const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **pointer);
 
+/*
+ * Looks for the metric `metric` (matched exactly, as Keras 2 and TF.js match
+ * "accuracy") among the metrics that apply to output `index` (named `name`)
+ * in the request body's compile.metrics, else the descriptor's compile or
+ * training config. The spec may be a name, a list (applied to every output),
+ * a list of lists (one per output) or a dict keyed by output name (a name or
+ * a list). Returns 1 and writes the JSON pointer of the match into
+ * pointer[size] when found, else 0.
+ */
+int fc_metric_find(const json_t *body, const json_t *descriptor, size_t index, const char *name, const char *metric,
+                   char *pointer, size_t size);
+
 #endif

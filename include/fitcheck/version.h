@@ -98,6 +98,7 @@ typedef enum fc_behaviour {
     FC_B_TRAILING_AXIS_ADAPT,    /* the model adds or squeezes one trailing axis of size 1 on x */
     FC_B_LOSS_SQUEEZE_BROADCAST, /* the loss squeezes a trailing 1 and broadcasts y against y_pred */
     FC_B_SERIES_AS_COLUMN,       /* a pandas.Series becomes a (N, 1) column before the model sees it */
+    FC_B_ACCURACY_BY_LOSS,       /* metrics=["accuracy"] is binary_accuracy whenever the loss is binary_crossentropy */
     FC_BEHAVIOUR_COUNT
 } fc_behaviour;
 
