@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "checks.h"
@@ -71,6 +72,161 @@ static int same_as_input(const fc_request *req, const fc_tensor *t)
     return strcmp(want, t->dtype) == 0 || (fc_dtype_is_integer(want) && fc_dtype_is_integer(t->dtype));
 }
 
+/* A NumPy unicode dtype ("str", "<U12"): Keras 3 names it "str<bits>" in its dtype check. */
+static int is_unicode_dtype(const char *dtype)
+{
+    return strcmp(dtype, "str") == 0 || strncmp(dtype, "<U", 2) == 0 || strncmp(dtype, ">U", 2) == 0 ||
+           (strncmp(dtype, "str", 3) == 0 && dtype[3] >= '0' && dtype[3] <= '9');
+}
+
+/* Code points of a UTF-8 string. */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The output y item i feeds (by position, or by name in a dict), or -1. */
+static int output_of(const fc_request *req, size_t i)
+{
+    size_t k;
+
+    if (req->y.form != FC_DATA_DICT)
+        return i < req->model.n_outputs ? (int)i : -1;
+    for (k = 0; k < req->model.n_outputs; k++) {
+        if (strcmp(req->model.outputs[k].name, req->y.items[i].key) == 0)
+            return (int)k;
+    }
+    return -1;
+}
+
+/*
+ * y holds class names (strings): every release fails on them, each in its own
+ * place; the fix encodes them the way the loss wants.
+ */
+static fc_status string_labels(const fc_request *req, const fc_tensor *t, const char *which, fc_findings *out)
+{
+    const fc_stats *st = &t->stats;
+    const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
+    int k = output_of(req, (size_t)(t - req->y.items)), tfjs = req->target.framework == FC_FW_TFJS;
+    int64_t classes = st->string_count >= 0 ? st->string_count : (int64_t)st->n_string_examples;
+    int64_t units = -1;
+    char examples[256], more[64], last[24], n_classes[24], units_note[64], np_dtype[32], fix[512], summary[128];
+    const char *first = st->n_string_examples > 0 ? st->string_examples[0] : "cat";
+    const char *second = st->n_string_examples > 1 ? st->string_examples[1] : "dog";
+    const char *behaviour, *error = NULL, *dtype = t->dtype != NULL ? t->dtype : "object";
+    size_t i, used = 0, maxlen = 0;
+    fc_loss loss;
+    fc_finding *f;
+
+    if (spec == NULL)
+        spec = fc_loss_from_descriptor(req->model.descriptor, NULL);
+    memset(&loss, 0, sizeof(loss));
+    if (k >= 0) {
+        fc_loss_for_output(spec, (size_t)k, req->model.outputs[k].name, &loss);
+        if ((size_t)k < req->graph.n_outputs && req->graph.outputs[k].rank >= 2)
+            units = req->graph.outputs[k].dims[req->graph.outputs[k].rank - 1];
+    }
+    examples[0] = '\0';
+    for (i = 0; i < st->n_string_examples && i < 4; i++) {
+        int w = snprintf(examples + used, sizeof(examples) - used, "%s'%s'", i ? ", " : "", st->string_examples[i]);
+
+        if (w < 0 || (size_t)w >= sizeof(examples) - used)
+            break;
+        used += (size_t)w;
+    }
+    for (i = 0; i < st->n_string_examples; i++) {
+        size_t n = utf8_length(st->string_examples[i]);
+
+        maxlen = n > maxlen ? n : maxlen;
+    }
+    if (st->string_count < 0)
+        snprintf(more, sizeof(more), ", \u2026 and more");
+    else if ((size_t)st->string_count > i)
+        snprintf(more, sizeof(more), ", \u2026 %lld in all", (long long)st->string_count);
+    else
+        more[0] = '\0';
+    snprintf(n_classes, sizeof(n_classes), "%s%lld", st->string_count < 0 ? "at least " : "", (long long)classes);
+    snprintf(last, sizeof(last), "%lld", (long long)(classes > 0 ? classes - 1 : 0));
+    units_note[0] = '\0';
+    if (units > 0 && st->string_count >= 0 && loss.kind != FC_LOSS_BCE && units != classes)
+        snprintf(units_note, sizeof(units_note), " (it has %lld)", (long long)units);
+    if (strncmp(dtype, "<U", 2) == 0 || strncmp(dtype, ">U", 2) == 0)
+        snprintf(np_dtype, sizeof(np_dtype), "str%lld", 32LL * atoll(dtype + 2));
+    else if (strncmp(dtype, "str", 3) == 0 && dtype[3] >= '0' && dtype[3] <= '9')
+        snprintf(np_dtype, sizeof(np_dtype), "%s", dtype);
+    else if (maxlen > 0 && st->string_count >= 0)
+        snprintf(np_dtype, sizeof(np_dtype), "str%zu", 32 * maxlen);
+    else
+        snprintf(np_dtype, sizeof(np_dtype), "str\u2026");
+
+    if (tfjs) {
+        snprintf(summary, sizeof(summary), "Map each name to its class index before making the tensor");
+        if (loss.kind == FC_LOSS_CCE)
+            snprintf(fix, sizeof(fix), "const classes = [...new Set(labels)].sort();\n"
+                     "const ys = tf.oneHot(tf.tensor1d(labels.map((l) => classes.indexOf(l)), 'int32'), "
+                     "classes.length);");
+        else
+            snprintf(fix, sizeof(fix), "const classes = [...new Set(labels)].sort();\n"
+                     "const ys = tf.tensor1d(labels.map((l) => classes.indexOf(l)), 'float32');");
+        behaviour = "TF.js cannot slice a string tensor into batches, so fit fails on the first batch.";
+    } else {
+        if (loss.kind == FC_LOSS_BCE && st->string_count == 2) {
+            snprintf(summary, sizeof(summary), "Encode the two names as 0 and 1");
+            snprintf(fix, sizeof(fix), "y = (y == \"%s\").astype(\"float32\")  # 1 for \"%s\", 0 for \"%s\"",
+                     second, second, first);
+        } else if (loss.kind == FC_LOSS_CCE) {
+            snprintf(summary, sizeof(summary), "Encode the names as one-hot rows");
+            snprintf(fix, sizeof(fix), "classes, idx = np.unique(y, return_inverse=True)  # classes[i] names class i\n"
+                     "y = keras.utils.to_categorical(idx, num_classes=len(classes))");
+        } else {
+            snprintf(summary, sizeof(summary), "Encode the names as integer class indices");
+            snprintf(fix, sizeof(fix), "classes, y = np.unique(y, return_inverse=True)  # classes[i] names "
+                     "class i\n# in the model instead: keras.layers.StringLookup(num_oov_indices=0)");
+        }
+        if (req->target.framework == FC_FW_KERAS3 &&
+            (is_unicode_dtype(dtype) || (fc_target_has(&req->target, FC_B_OBJECT_INVALID_DTYPE) &&
+                                         (t->container != FC_CONTAINER_NUMPY || t->shape.rank != 1))))
+            behaviour = "Keras 3's data adapter refuses this dtype before training.";
+        else if (req->target.framework == FC_FW_KERAS3)
+            behaviour = "Keras 3 turns an object array of names into a string tensor, and the first batch fails "
+                        "where the loss casts it to float.";
+        else if (req->target.version.line == FC_LINE_KERAS2)
+            behaviour = "standalone Keras feeds y to the session through NumPy, which cannot read a name as a "
+                        "float.";
+        else
+            behaviour = "tf.keras turns the names into a string tensor, and the first batch fails where the loss "
+                        "casts it to a number.";
+        /* from 3.7 only a 1-D NumPy object array of str is turned into a string tensor first; a pandas
+         * column or a 2-D array meets the dtype check (array_slicing.py is_non_floatx_float) */
+        if (req->target.framework == FC_FW_KERAS3 && is_unicode_dtype(dtype))
+            error = fc_variant_text(FC_V_STRINGS_KERAS3_UNICODE, &req->target);
+        else if (req->target.framework == FC_FW_KERAS3 && fc_target_has(&req->target, FC_B_OBJECT_INVALID_DTYPE) &&
+                 (t->container != FC_CONTAINER_NUMPY || t->shape.rank != 1))
+            error = fc_variant_text(FC_V_STRINGS_KERAS37_OBJECT, &req->target);
+        else if (req->target.framework == FC_FW_TFKERAS2 && loss.kind == FC_LOSS_SPARSE_CCE)
+            error = fc_variant_text(FC_V_STRINGS_TFKERAS2_SPARSE, &req->target);
+    }
+    {
+        fc_var vars[] = {VAR("which", which), VAR("examples", examples), VAR("more", more),
+                         VAR("behaviour", behaviour), VAR("last_class", last), VAR("n_classes", n_classes),
+                         VAR("units_note", units_note), VAR("fix_summary", summary), VAR("fix_code", fix),
+                         VAR("np_dtype", np_dtype), VAR("first", first), VAR("var", "y")};
+
+        f = fc_findings_add(out, FC_LABELS_ARE_STRINGS, &req->target, "{which} holds class names ({examples}{more})",
+                            t->pointer, NULL, k >= 0 ? req->model.outputs[k].name : NULL, vars,
+                            sizeof(vars) / sizeof(vars[0]));
+        if (f == NULL)
+            return FC_ERR_NOMEM;
+        if (error != NULL)
+            return fc_finding_set_error(f, error, vars, sizeof(vars) / sizeof(vars[0]));
+    }
+    return FC_OK;
+}
+
 static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const char *which, const char *var, int is_x,
                              fc_findings *out)
 {
@@ -78,6 +234,9 @@ static fc_status check_dtype(const fc_request *req, const fc_tensor *t, const ch
     char cast[32], range[128];
     int64_t bytes;
 
+    if (!is_x && (t->stats.strings || (fc_dtype_is_non_numeric(dtype) && strcmp(dtype, "object") != 0 &&
+                                       strcmp(dtype, "O") != 0)))
+        return string_labels(req, t, which, out);
     if (dtype == NULL)
         return FC_OK;
     if (fc_dtype_is_non_numeric(dtype)) {
