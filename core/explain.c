@@ -487,7 +487,60 @@ fail:
     return NULL;
 }
 
+/*
+ * A pasted text as the frameworks printed it: without terminal colours (ANSI
+ * CSI and OSC sequences, as Jupyter and IPython tracebacks carry them) and
+ * with Windows or old Mac line ends made "\n". Returns a new string (NULL
+ * when out of memory).
+ */
+static char *clean_text(const char *text)
+{
+    size_t len = strlen(text), n = 0;
+    char *out = fc_malloc(len + 1);
+    const char *p = text;
+
+    if (out == NULL)
+        return NULL;
+    while (*p != '\0') {
+        if (p[0] == '\x1b' && p[1] == '[') { /* CSI: parameters and intermediates, then one final byte */
+            p += 2;
+            while (*p != '\0' && ((unsigned char)*p < 0x40 || (unsigned char)*p > 0x7e))
+                p++;
+            if (*p != '\0')
+                p++;
+        } else if (p[0] == '\x1b' && p[1] == ']') { /* OSC: up to BEL or ESC \ */
+            p += 2;
+            while (*p != '\0' && *p != '\a' && !(p[0] == '\x1b' && p[1] == '\\'))
+                p++;
+            p += *p == '\a' ? 1 : (*p != '\0' ? 2 : 0);
+        } else if (p[0] == '\x1b') {
+            p += p[1] != '\0' ? 2 : 1;
+        } else if (p[0] == '\r') {
+            out[n++] = '\n';
+            p += p[1] == '\n' ? 2 : 1;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static json_t *explain_clean(const char *text, const char *framework);
+
 json_t *fc_explain_text(const char *text, const char *framework)
+{
+    char *clean = clean_text(text);
+    json_t *out;
+
+    if (clean == NULL)
+        return NULL;
+    out = explain_clean(clean, framework);
+    fc_free(clean);
+    return out;
+}
+
+static json_t *explain_clean(const char *text, const char *framework)
 {
     size_t len = strlen(text), half = FC_EXPLAIN_MAX_TEXT / 2, head, tail_at;
     char *both;

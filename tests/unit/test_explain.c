@@ -109,6 +109,24 @@ static void test_explain__unknown_text_is_no_match(void **state)
     json_decref(out);
 }
 
+/* What users paste: Jupyter's coloured traceback with Windows line ends. */
+static void test_explain__colours_and_crlf_are_ignored(void **state)
+{
+    json_t *out = fc_explain_text("\x1b[0;31m---------------------------------------------------------------------------\x1b[0m\r\n"
+                                  "\x1b[0;31mValueError\x1b[0m                                Traceback (most recent call last)\r\n"
+                                  "\x1b[0;32m<ipython-input-5-1b2c>\x1b[0m in \x1b[0;36m<module>\x1b[0;34m\x1b[0m\r\n"
+                                  "\x1b[0;31mValueError\x1b[0m: Error when checking input: expected conv2d_1_input to "
+                                  "have 4 dimensions, but got array with shape (60000, 28, 28)\r\n",
+                                  NULL);
+    json_t *m = json_array_get(json_object_get(out, "matches"), 0);
+
+    (void)state;
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "code")), "INPUT_RANK_MISMATCH");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "values"), "found_legacy")), "(60000, 28, 28)");
+    json_decref(out);
+}
+
 /* TF.js prints one wording for three target mistakes; the captured shapes rank the right one first. */
 static void test_explain__shared_tfjs_target_text_ranked_by_shapes(void **state)
 {
@@ -186,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_explain__real_messages_map_to_their_codes),
         cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
+        cmocka_unit_test(test_explain__colours_and_crlf_are_ignored),
         cmocka_unit_test(test_explain__shared_tfjs_target_text_ranked_by_shapes),
         cmocka_unit_test(test_explain__long_multibyte_value_is_cut_cleanly),
         cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
