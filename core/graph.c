@@ -354,25 +354,29 @@ static fc_status stacked_rnn_fix(graph_run *run, size_t li)
                         "return_sequences=True  # on the recurrent layer before", "return_sequences", json_true());
 }
 
-/* A layer TF.js cannot load, for the tfjs target (shapes are still inferred as Keras would). */
-static fc_status check_tfjs(graph_run *run, size_t li)
+/* A layer TF.js cannot load or train, or whose options it ignores, for the tfjs target (shapes are still
+ * inferred as Keras would). in_rank is the rank of its first input, -1 when unknown. */
+static fc_status check_tfjs(graph_run *run, size_t li, int in_rank)
 {
     const fc_layer *layer = &run->model->layers[li];
     fc_tfjs_refusal why;
     fc_build b;
     char *err;
 
-    if (run->target.framework != FC_FW_TFJS || !fc_tfjs_unsupported(layer->class_name, layer->config, &run->target, &why))
+    if (run->target.framework != FC_FW_TFJS ||
+        !fc_tfjs_unsupported(layer->class_name, layer->config, &run->target, in_rank, &why))
         return FC_OK;
     memset(&b, 0, sizeof(b));
-    fc_var cls[] = {{"class", layer->class_name}};
-    err = fc_template_expand(why.error, cls, 1);
+    fc_var vars[] = {{"class", layer->class_name}, {"name", why.name}};
+    err = fc_template_expand(why.error, vars, 2);
     if (err == NULL)
         return FC_ERR_NOMEM;
     fc_build_var(&b, "detail", "%s", why.detail);
     fc_build_var(&b, "fix", "%s", why.fix);
     fc_build_var(&b, "tfjs_error", "%s", err);
     fc_free(err);
+    if (why.ignored)
+        return layer_finding(run, li, &b, FC_TFJS_OPTION_IGNORED, "TF.js ignores an option of {class} '{layer}'");
     return layer_finding(run, li, &b, FC_TFJS_UNSUPPORTED, "TF.js cannot load {class} '{layer}'");
 }
 
@@ -579,7 +583,7 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     result = fc_layer_build(&b, &known);
     if (result != FC_OK)
         return result;
-    result = check_tfjs(run, li);
+    result = check_tfjs(run, li, n_inputs > 0 ? inputs[0].rank : -1);
     if (result != FC_OK)
         return result;
     if (!known)

@@ -75,10 +75,286 @@ static const struct {
      "cropped one, so the data no longer matches)"},
 };
 
-int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_target *t, fc_tfjs_refusal *out)
+#define UNKNOWN_OBJECT(kind)                                                                                   \
+    "Unknown " kind ": {name}. This may be due to one of the following reasons:\n\u2026"
+
+/* snake_case to camelCase, as TF.js's deserializer prints a name it does not know ("leaky_relu" -> "leakyRelu"). */
+static const char *camel(const char *name, char *buf, size_t size)
+{
+    size_t n = 0;
+    int up = 0;
+
+    for (; *name != '\0' && n + 1 < size; name++) {
+        if (*name == '_') {
+            up = n > 0;
+            continue;
+        }
+        buf[n++] = up && *name >= 'a' && *name <= 'z' ? (char)(*name - 'a' + 'A') : *name;
+        up = 0;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The class name of a serialized object (or the string itself). */
+static const char *object_class(const json_t *v)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    return json_string_value(json_object_get(v, "class_name"));
+}
+
+static int refuse(fc_tfjs_refusal *out, const char *detail, const char *fix, const char *error, const char *name)
+{
+    out->ignored = 0;
+    out->detail = detail;
+    out->fix = fix;
+    out->error = error;
+    out->name = name != NULL ? name : "";
+    return 1;
+}
+
+static int ignore(fc_tfjs_refusal *out, const char *sentence, const char *fix)
+{
+    out->ignored = 1;
+    out->detail = sentence;
+    out->fix = fix;
+    out->error = "(no error: TF.js trains another model than the Keras one)";
+    out->name = "";
+    return 1;
+}
+
+/* An activation name TF.js's deserializer knows in release t (tfjs-layers/src/activations.ts). */
+static int activation_known(const char *name, const fc_target *t)
+{
+    static const char *const always[] = {"elu", "selu", "relu", "relu6", "linear", "sigmoid", "hard_sigmoid",
+                                         "softplus", "softsign", "tanh", "softmax", "hardSigmoid"};
+    static const struct {
+        const char *name;
+        const char *from;
+    } late[] = {{"log_softmax", "tfjs 1.2.7-"}, {"logSoftmax", "tfjs 1.2.7-"}, {"swish", "tfjs 2.5-"},
+                {"mish", "tfjs 3.5-"}, {"gelu", "tfjs 4.19-"}};
+    size_t i;
+
+    for (i = 0; i < sizeof(always) / sizeof(always[0]); i++) {
+        if (strcmp(name, always[i]) == 0)
+            return 1;
+    }
+    for (i = 0; i < sizeof(late) / sizeof(late[0]); i++) {
+        if (strcmp(name, late[i].name) == 0)
+            return fc_target_in(t, late[i].from);
+    }
+    return 0;
+}
+
+/* An axis option (an int or a one-element list) that is not the last axis of a rank-`rank` input. */
+static int not_last_axis(const json_t *axis, int rank, int64_t *which)
+{
+    const json_t *a = json_is_array(axis) && json_array_size(axis) == 1 ? json_array_get(axis, 0) : axis;
+    int64_t v;
+
+    if (!json_is_integer(a) || rank < 2)
+        return 0;
+    v = json_integer_value(a);
+    *which = v;
+    return v != -1 && v != rank - 1;
+}
+
+/*
+ * Options of a known class that TF.js refuses or ignores: a sweep of layer
+ * options through the oracle in 24 releases (1.0.0-4.22.0), the messages as
+ * they printed them.
+ */
+static int config_refusal(const char *class_name, const json_t *config, const fc_target *t, int in_rank,
+                          fc_tfjs_refusal *out)
+{
+    const char *key, *name;
+    const json_t *v;
+    int64_t axis;
+    int is_conv = strcmp(class_name, "Conv1D") == 0 || strcmp(class_name, "Conv2D") == 0 ||
+                  strcmp(class_name, "Conv3D") == 0 || strcmp(class_name, "SeparableConv2D") == 0 ||
+                  strcmp(class_name, "ConvLSTM2D") == 0;
+
+    /* regularizers: only L1L2 exists (tfjs-layers/src/regularizers.ts), Keras 2.4+ writes L1 / L2 */
+    json_object_foreach((json_t *)config, key, v) {
+        if (!ends_with(key, "_regularizer") || json_is_null(v))
+            continue;
+        name = object_class(v);
+        if (name != NULL && strcmp(name, "L1L2") != 0)
+            return refuse(out, " with a regularizer TF.js does not have (only L1L2 exists)",
+                          "keras.regularizers.L1L2(l2=0.01)  # serialized as L1L2, the one regularizer TF.js reads",
+                          UNKNOWN_OBJECT("regularizer"), name);
+    }
+    v = json_object_get(config, "activity_regularizer");
+    if (v != NULL && !json_is_null(v))
+        return refuse(out, " with an activity_regularizer (TF.js builds no layer that has one)",
+                      "activity_regularizer=None  # and add the penalty to the loss in TF.js",
+                      "Layer invocation in the presence of activity regularizer(s) is not supported yet.", NULL);
+    /* activations (activation, recurrent_activation) by name */
+    json_object_foreach((json_t *)config, key, v) {
+        if (strcmp(key, "activation") != 0 && strcmp(key, "recurrent_activation") != 0)
+            continue;
+        name = object_class(v);
+        if (json_is_object(v) && name != NULL && strcmp(name, "function") == 0)
+            return refuse(out, " whose activation is a Python function", "activation=\"relu\"  # a built-in name",
+                          UNKNOWN_OBJECT("activation"), "function");
+        if (name != NULL && !activation_known(name, t))
+            return refuse(out, " with an activation this TF.js release does not have",
+                          strcmp(name, "silu") == 0 && fc_target_in(t, "tfjs 2.5-")
+                              ? "activation=\"swish\"  # the same function under the name TF.js knows"
+                              : strcmp(name, "leaky_relu") == 0 ? "keras.layers.LeakyReLU()  # as a layer after it"
+                                                                : "# a later TF.js (docs/versions.md), or an activation "
+                                                                  "TF.js has",
+                          UNKNOWN_OBJECT("activation"), camel(name, out->buf, sizeof(out->buf)));
+    }
+    /* initializers */
+    json_object_foreach((json_t *)config, key, v) {
+        const char *dist;
+
+        if (!ends_with(key, "_initializer") || json_is_null(v))
+            continue;
+        name = object_class(v);
+        if (name != NULL && (strcmp(name, "LecunNormal") == 0 || strcmp(name, "LecunUniform") == 0 ||
+                             strcmp(name, "lecun_normal") == 0 || strcmp(name, "lecun_uniform") == 0))
+            return refuse(out, " with a LeCun initializer (TF.js spells it LeCunNormal / LeCunUniform)",
+                          "keras.initializers.VarianceScaling(scale=1.0, mode=\"fan_in\", "
+                          "distribution=\"truncated_normal\")  # LecunNormal, under a name TF.js reads",
+                          UNKNOWN_OBJECT("initializer"), name[0] == 'l' ? camel(name, out->buf, sizeof(out->buf)) : name);
+        dist = fc_cfg_str(json_object_get(v, "config"), "distribution", "");
+        if (name != NULL && strcmp(name, "VarianceScaling") == 0 &&
+            (strcmp(dist, "untruncated_normal") == 0 ||
+             (strcmp(dist, "truncated_normal") == 0 && fc_target_in(t, "tfjs 1.0.0-1.0.2"))))
+            return refuse(out, " with a VarianceScaling distribution this TF.js release does not have",
+                          "distribution=\"normal\"  # TF.js's name for Keras's truncated normal",
+                          fc_target_in(t, "tfjs 1.0.0-1.0.2")
+                              ? "{name} is not a valid Distribution.  Valid values are normal,uniform or null/undefined."
+                              : "{name} is not a valid Distribution.  Valid values are normal,uniform,truncatedNormal "
+                                "or null/undefined.",
+                          camel(dist, out->buf, sizeof(out->buf)));
+    }
+    /* constraints (tfjs-layers/src/constraints.ts) */
+    json_object_foreach((json_t *)config, key, v) {
+        static const char *const known[] = {"MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",
+                                            "unit_norm", "min_max_norm", "maxNorm", "nonNeg", "unitNorm",
+                                            "minMaxNorm"};
+        size_t i;
+        int ok = 0;
+
+        if (!ends_with(key, "_constraint") || json_is_null(v) || (name = object_class(v)) == NULL)
+            continue;
+        for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+            ok |= strcmp(name, known[i]) == 0;
+        if (!ok)
+            return refuse(out, " with a constraint TF.js does not have",
+                          "kernel_constraint=keras.constraints.MaxNorm(2.0)  # or no constraint",
+                          UNKNOWN_OBJECT("constraint"), name);
+    }
+    if ((strcmp(class_name, "BatchNormalization") == 0 || strcmp(class_name, "LayerNormalization") == 0) &&
+        (!fc_cfg_bool(config, "center", 1) || !fc_cfg_bool(config, "scale", 1)))
+        return refuse(out, " with center=False or scale=False (fit fails: TF.js reads the missing beta or gamma)",
+                      "center=True, scale=True  # TF.js trains the layer only with both",
+                      "Cannot read properties of \u2026 (reading \u2026)", NULL);
+    if (strcmp(class_name, "BatchNormalization") == 0 && !fc_target_in(t, "tfjs 1.2.11") &&
+        not_last_axis(json_object_get(config, "axis"), in_rank, &axis))
+        return refuse(out, " normalizing another axis than the last (fit fails: TF.js broadcasts its statistics "
+                      "over the last axis)",
+                      "# channels_last data and axis=-1: TF.js normalizes the last axis only",
+                      "Size(\u2026) must match the product of shape \u2026", NULL);
+    if (strcmp(class_name, "Softmax") == 0 && not_last_axis(json_object_get(config, "axis"), in_rank, &axis)) {
+        snprintf(out->buf, sizeof(out->buf), "%lld", (long long)axis);
+        return refuse(out, " over another axis than the last (fit fails)",
+                      "keras.layers.Permute(...)  # bring the axis last, then Softmax(axis=-1)",
+                      "Softmax along a non-last dimension is not yet supported. Logits was rank \u2026 and dim was "
+                      "{name}",
+                      out->buf);
+    }
+    if (is_conv) {
+        int64_t d[3];
+        int n = strcmp(class_name, "Conv1D") == 0 ? 1 : strcmp(class_name, "Conv3D") == 0 ? 3 : 2, k, dilated = 0;
+
+        if (fc_cfg_ints(config, "dilation_rate", n, 1, d))
+            for (k = 0; k < n; k++)
+                dilated |= d[k] > 1;
+        if (dilated)
+            return refuse(out, " with dilation_rate > 1 (fit fails: TF.js has no gradient for a dilated convolution; "
+                          "predict works)",
+                          "# train the dilated model in Python Keras and convert it for inference only",
+                          "Error in gradient of \u2026: dilation rates greater than 1 are not yet supported in "
+                          "gradients. Got dilations '\u2026'",
+                          NULL);
+    }
+    if (strcmp(class_name, "SeparableConv2D") == 0 && fc_cfg_channels_first(config) && fc_cfg_bool(config, "use_bias", 1))
+        return refuse(out, " with data_format=\"channels_first\" and a bias (fit fails: TF.js adds the bias on the "
+                      "wrong axis)",
+                      "data_format=\"channels_last\"", "Operands could not be broadcast together with shapes "
+                      "\u2026",
+                      NULL);
+    if (strcmp(class_name, "UpSampling2D") == 0) {
+        const char *interp = fc_cfg_str(config, "interpolation", "nearest");
+
+        if (strcmp(interp, "nearest") != 0 && strcmp(interp, "bilinear") != 0 && fc_target_in(t, "tfjs 2.8-"))
+            return refuse(out, " with an interpolation TF.js does not have", "interpolation=\"bilinear\"",
+                          "{name} is not a valid InterpolationFormat.  Valid values are nearest,bilinear or "
+                          "null/undefined.",
+                          interp);
+        if (strcmp(interp, "nearest") != 0 && fc_target_in(t, "tfjs 1.0-2.7"))
+            return ignore(out, "interpolation other than \"nearest\", which TF.js before 2.8 ignores: it upsamples "
+                          "by repeating pixels", "interpolation=\"nearest\"  # what this TF.js computes");
+    }
+    /* options TF.js reads nowhere */
+    if ((strcmp(class_name, "Conv1D") == 0 || strcmp(class_name, "Conv2D") == 0) && fc_cfg_int(config, "groups", 1) > 1)
+        return ignore(out, "groups > 1, which TF.js ignores: it builds a full convolution, with more weights "
+                      "than the Keras layer (a Python model's weights do not load)",
+                      "groups=1  # or split the channels with Lambda-free slicing layers");
+    if (strcmp(class_name, "DepthwiseConv2D") == 0 || strcmp(class_name, "Conv2DTranspose") == 0) {
+        int64_t d[2];
+        int dilated = fc_cfg_ints(config, "dilation_rate", 2, 1, d) && (d[0] > 1 || d[1] > 1);
+        const json_t *op = json_object_get(config, "output_padding");
+
+        if (dilated || (op != NULL && !json_is_null(op)))
+            return ignore(out, dilated ? "dilation_rate > 1, which TF.js ignores for this class: its output is "
+                                         "larger than the Keras layer's"
+                                       : "output_padding, which TF.js ignores: its output is smaller than the "
+                                         "Keras layer's",
+                          "# build the model for TF.js without the option, and check the output shapes");
+    }
+    if ((strcmp(class_name, "MaxPooling1D") == 0 || strcmp(class_name, "AveragePooling1D") == 0 ||
+         strcmp(class_name, "GlobalAveragePooling1D") == 0 || strcmp(class_name, "GlobalMaxPooling1D") == 0) &&
+        fc_cfg_channels_first(config))
+        return ignore(out, "data_format=\"channels_first\", which TF.js ignores for 1-D pooling: it pools the "
+                      "channel axis instead of the steps",
+                      "data_format=\"channels_last\"  # with the data transposed to (batch, steps, channels)");
+    if (strncmp(class_name, "Global", 6) == 0 && fc_cfg_bool(config, "keepdims", 0))
+        return ignore(out, "keepdims=True, which TF.js ignores: the output loses its pooled axes (rank 2), so "
+                      "what follows sees another shape than in Keras",
+                      "keepdims=False  # and keras.layers.Reshape((1, 1, channels)) where the axes are needed");
+    if (strcmp(class_name, "ReLU") == 0 &&
+        (fc_cfg_num(config, "negative_slope", 0) != 0 || fc_cfg_num(config, "threshold", 0) != 0))
+        return ignore(out, "negative_slope or threshold, which TF.js's ReLU ignores: it computes a plain ReLU",
+                      "keras.layers.LeakyReLU(alpha=negative_slope)  # when threshold is 0");
+    if (strcmp(class_name, "LeakyReLU") == 0 && json_object_get(config, "negative_slope") != NULL &&
+        json_object_get(config, "alpha") == NULL)
+        return ignore(out, "negative_slope (the Keras 3 name), which TF.js ignores: it reads alpha and uses its "
+                      "default, 0.3",
+                      "# in the JSON for TF.js: \"alpha\": <negative_slope>");
+    return 0;
+}
+
+int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_target *t, int in_rank,
+                        fc_tfjs_refusal *out)
 {
     const json_t *inner;
     size_t i;
+
+    out->ignored = 0;
+    out->name = "";
 
     for (i = 0; class_name != NULL && i < sizeof(by_release) / sizeof(by_release[0]); i++) {
         if (strcmp(class_name, by_release[i].class_name) != 0)
@@ -111,10 +387,17 @@ int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_t
         inner = json_object_get(json_object_get(config, "layer"), "config");
     }
     if (class_name != NULL && strcmp(class_name, "GRU") == 0 && fc_cfg_bool(inner, "reset_after", 0)) {
+        if (fc_target_in(t, "tfjs 1.0-2.0.0"))
+            return ignore(out, "reset_after=True (the Keras default since TF 2.0), which TF.js before 2.0.1 ignores: "
+                          "it builds the reset_after=False GRU, whose bias has another shape, so the Keras weights "
+                          "do not load and the cell computes another function",
+                          "keras.layers.GRU(units, reset_after=False)  # and retrain: the weights differ");
         out->detail = " with reset_after=True (the Keras default since TF 2.0)";
         out->fix = "keras.layers.GRU(units, reset_after=False)  # and retrain: the weights differ";
         out->error = "GRUCell does not support reset_after parameter set to true.";
         return 1;
     }
-    return 0;
+    if (class_name == NULL || inner == NULL)
+        return 0;
+    return config_refusal(class_name, inner, t, config == inner ? in_rank : -1, out);
 }

@@ -7,17 +7,24 @@
 #include <jansson.h>
 
 typedef struct fc_tfjs_refusal {
-    const char *detail; /* appended to the class name in the explanation */
+    int ignored;        /* 1: TF.js loads and trains it but ignores or changes an option (a warning) */
+    const char *detail; /* appended to the class name in the explanation; for an ignored option, the sentence */
     const char *fix;    /* fix code template */
-    const char *error;  /* TF.js's error text template ({class} is the class) */
+    const char *error;  /* TF.js's error text template ({class} is the class, {name} the option's value) */
+    const char *name;   /* the offending value as TF.js prints it ("L2", "leakyRelu"); "" when none */
+    char buf[64];       /* storage for name when it is rewritten */
 } fc_tfjs_refusal;
 
 #include "fitcheck/version.h"
 
 /*
- * 1 (and *out filled with static strings) when TF.js in target t's release
- * cannot load this layer or cannot train a model that holds it, else 0.
+ * 1 (and *out filled: static strings, name borrowed from config or kept in
+ * out->buf) when TF.js in target t's release cannot load this layer, cannot
+ * train a model that holds it, or ignores one of its options (out->ignored),
+ * else 0. in_rank is the rank of the layer's input with the batch axis, or
+ * -1 when unknown.
  */
-int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_target *t, fc_tfjs_refusal *out);
+int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_target *t, int in_rank,
+                        fc_tfjs_refusal *out);
 
 #endif

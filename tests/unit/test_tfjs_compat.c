@@ -37,11 +37,11 @@ static void test_tfjs_compat__swept_classes_are_refused(void **state)
 
     (void)state;
     for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-        if (!fc_tfjs_unsupported(missing[i], NULL, &newest, &why))
+        if (!fc_tfjs_unsupported(missing[i], NULL, &newest, -1, &why))
             fail_msg("%s is not refused", missing[i]);
     }
     for (i = 0; i < sizeof(present) / sizeof(present[0]); i++) {
-        if (fc_tfjs_unsupported(present[i], NULL, &newest, &why))
+        if (fc_tfjs_unsupported(present[i], NULL, &newest, -1, &why))
             fail_msg("%s is refused", present[i]);
     }
 }
@@ -53,11 +53,11 @@ static void test_tfjs_compat__gru_reset_after(void **state)
     fc_tfjs_refusal why;
 
     (void)state;
-    assert_true(fc_tfjs_unsupported("GRU", on, &newest, &why));
+    assert_true(fc_tfjs_unsupported("GRU", on, &newest, -1, &why));
     assert_string_equal(why.error, "GRUCell does not support reset_after parameter set to true.");
-    assert_false(fc_tfjs_unsupported("GRU", off, &newest, &why));
-    assert_false(fc_tfjs_unsupported("GRU", NULL, &newest, &why)); /* absent: TF.js's default is false */
-    assert_true(fc_tfjs_unsupported("Bidirectional", wrapped, &newest, &why));
+    assert_false(fc_tfjs_unsupported("GRU", off, &newest, -1, &why));
+    assert_false(fc_tfjs_unsupported("GRU", NULL, &newest, -1, &why)); /* absent: TF.js's default is false */
+    assert_true(fc_tfjs_unsupported("Bidirectional", wrapped, &newest, -1, &why));
     json_decref(on);
     json_decref(off);
     json_decref(wrapped);
@@ -95,9 +95,81 @@ static void test_tfjs_compat__classes_by_release(void **state)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         fc_target t = release(cases[i].version);
 
-        if (fc_tfjs_unsupported(cases[i].class_name, NULL, &t, &why) != cases[i].refused)
+        if (fc_tfjs_unsupported(cases[i].class_name, NULL, &t, -1, &why) != cases[i].refused)
             fail_msg("%s in TF.js %s: refused should be %d", cases[i].class_name, cases[i].version,
                      cases[i].refused);
+    }
+}
+
+/* Layer options, as the sweep of options through 24 TF.js releases found them (tfjs-config-sweep). */
+static void test_tfjs_compat__options_by_release(void **state)
+{
+    static const struct {
+        const char *class_name, *config, *version;
+        int rank;
+        int outcome; /* 0 accepted, 1 refused, 2 ignored (a warning) */
+        const char *name;
+    } cases[] = {
+        {"GRU", "{\"reset_after\": true}", "2.0.0", 3, 2, NULL},
+        {"GRU", "{\"reset_after\": true}", "2.4.0", 3, 1, NULL},
+        {"Dense", "{\"kernel_regularizer\": {\"class_name\": \"L2\", \"config\": {\"l2\": 0.01}}}", "4.22.0", 2, 1, "L2"},
+        {"Dense", "{\"kernel_regularizer\": {\"class_name\": \"L1L2\", \"config\": {\"l1\": 0, \"l2\": 0.01}}}", "4.22.0", 2,
+         0, NULL},
+        {"Dense", "{\"activity_regularizer\": {\"class_name\": \"L1L2\", \"config\": {\"l1\": 0.01}}}", "1.7.4", 2, 1,
+         NULL},
+        {"Dense", "{\"activation\": \"leaky_relu\"}", "4.22.0", 2, 1, "leakyRelu"},
+        {"Dense", "{\"activation\": \"silu\"}", "4.22.0", 2, 1, "silu"},
+        {"Dense", "{\"activation\": \"gelu\"}", "4.18.0", 2, 1, "gelu"},
+        {"Dense", "{\"activation\": \"gelu\"}", "4.22.0", 2, 0, NULL},
+        {"Dense", "{\"activation\": \"swish\"}", "2.4.0", 2, 1, "swish"},
+        {"Dense", "{\"activation\": \"swish\"}", "2.8.6", 2, 0, NULL},
+        {"LSTM", "{\"recurrent_activation\": \"hard_sigmoid\"}", "1.7.4", 3, 0, NULL},
+        {"Dense", "{\"kernel_initializer\": {\"class_name\": \"LecunNormal\", \"config\": {}}}", "3.21.0", 2, 1,
+         "LecunNormal"},
+        {"Dense", "{\"kernel_initializer\": {\"class_name\": \"VarianceScaling\", \"config\": {\"distribution\": "
+                  "\"truncated_normal\"}}}", "1.0.2", 2, 1, "truncatedNormal"},
+        {"Dense", "{\"kernel_initializer\": {\"class_name\": \"VarianceScaling\", \"config\": {\"distribution\": "
+                  "\"truncated_normal\"}}}", "1.0.4", 2, 0, NULL},
+        {"Dense", "{\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {}}}", "4.22.0", 2, 0, NULL},
+        {"Dense", "{\"kernel_constraint\": {\"class_name\": \"RadialConstraint\", \"config\": {}}}", "4.22.0", 2, 1,
+         "RadialConstraint"},
+        {"BatchNormalization", "{\"scale\": false}", "2.8.6", 4, 1, NULL},
+        {"BatchNormalization", "{\"axis\": 1}", "4.22.0", 4, 1, NULL},
+        {"BatchNormalization", "{\"axis\": 1}", "1.2.11", 4, 0, NULL},
+        {"BatchNormalization", "{\"axis\": [3]}", "4.22.0", 4, 0, NULL},
+        {"BatchNormalization", "{\"axis\": 1}", "4.22.0", 2, 0, NULL},
+        {"Softmax", "{\"axis\": 1}", "4.22.0", 3, 1, "1"},
+        {"Conv2D", "{\"dilation_rate\": [2, 2]}", "3.21.0", 4, 1, NULL},
+        {"Conv1D", "{\"dilation_rate\": 2}", "1.7.4", 3, 1, NULL},
+        {"Conv2D", "{\"dilation_rate\": [1, 1], \"groups\": 2}", "4.22.0", 4, 2, NULL},
+        {"DepthwiseConv2D", "{\"dilation_rate\": [2, 2]}", "4.22.0", 4, 2, NULL},
+        {"SeparableConv2D", "{\"data_format\": \"channels_first\"}", "4.22.0", 4, 1, NULL},
+        {"UpSampling2D", "{\"interpolation\": \"bicubic\"}", "2.8.6", 4, 1, "bicubic"},
+        {"UpSampling2D", "{\"interpolation\": \"bilinear\"}", "1.7.4", 4, 2, NULL},
+        {"MaxPooling1D", "{\"data_format\": \"channels_first\"}", "4.22.0", 3, 2, NULL},
+        {"GlobalAveragePooling2D", "{\"keepdims\": true}", "4.22.0", 4, 2, NULL},
+        {"ReLU", "{\"negative_slope\": 0.1}", "4.22.0", 2, 2, NULL},
+        {"LeakyReLU", "{\"negative_slope\": 0.2}", "4.22.0", 2, 2, NULL},
+        {"LeakyReLU", "{\"alpha\": 0.2}", "4.22.0", 2, 0, NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fc_target t = release(cases[i].version);
+        json_t *config = json_loads(cases[i].config, 0, NULL);
+        fc_tfjs_refusal why;
+        int got;
+
+        assert_non_null(config);
+        got = fc_tfjs_unsupported(cases[i].class_name, config, &t, cases[i].rank, &why);
+        got = got ? (why.ignored ? 2 : 1) : 0;
+        if (got != cases[i].outcome)
+            fail_msg("%s %s in TF.js %s: outcome %d, want %d", cases[i].class_name, cases[i].config,
+                     cases[i].version, got, cases[i].outcome);
+        if (cases[i].name != NULL)
+            assert_string_equal(why.name, cases[i].name);
+        json_decref(config);
     }
 }
 
@@ -107,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_tfjs_compat__swept_classes_are_refused),
         cmocka_unit_test(test_tfjs_compat__gru_reset_after),
         cmocka_unit_test(test_tfjs_compat__classes_by_release),
+        cmocka_unit_test(test_tfjs_compat__options_by_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
