@@ -163,3 +163,169 @@ fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out)
     }
     return FC_OK;
 }
+
+/* ---- TF.js names ------------------------------------------------------------- */
+
+/* Lowercase letters and digits only, as loss.c compares names. */
+static void squash_name(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (; *in != '\0' && n + 1 < size; in++) {
+        if ((*in >= 'a' && *in <= 'z') || (*in >= '0' && *in <= '9'))
+            out[n++] = *in;
+        else if (*in >= 'A' && *in <= 'Z')
+            out[n++] = (char)(*in - 'A' + 'a');
+    }
+    out[n] = '\0';
+}
+
+/* snake_case to camelCase: the spelling a TF.js user would write. */
+static void camel_name(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    int up = 0;
+
+    for (; *in != '\0' && n + 1 < size; in++) {
+        if (*in == '_') {
+            up = n > 0;
+            continue;
+        }
+        out[n++] = up && *in >= 'a' && *in <= 'z' ? (char)(*in - 'a' + 'A') : *in;
+        up = 0;
+    }
+    out[n] = '\0';
+}
+
+/*
+ * Names TF.js has in no spelling (a Keras name with a TF.js twin, such as
+ * categorical_crossentropy / categoricalCrossentropy, is read as that twin).
+ */
+static const struct tfjs_name {
+    const char *kind;     /* "loss", "metric", "optimizer" */
+    const char *squashed; /* the name, squashed */
+    const char *hint;
+    const char *fix;
+} tfjs_unknown[] = {
+    {"loss", "huber", "TF.js has the function tf.losses.huberLoss, which compile takes as a function.",
+     "loss: (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred)"},
+    {"loss", "huberloss", "TF.js has the function tf.losses.huberLoss, which compile takes as a function.",
+     "loss: (yTrue, yPred) => tf.losses.huberLoss(yTrue, yPred)"},
+    {"loss", "cosinesimilarity", "TF.js's nearest is cosineProximity (the same up to its sign convention).",
+     "loss: 'cosineProximity'"},
+    {"loss", "categoricalfocalcrossentropy", "TF.js has no focal loss.", "loss: 'categoricalCrossentropy'"},
+    {"loss", "binaryfocalcrossentropy", "TF.js has no focal loss.", "loss: 'binaryCrossentropy'"},
+    {"loss", "ctc", "TF.js has no CTC loss.", "// a custom loss function"},
+    {"loss", "dice", "TF.js has no Dice loss.", "// a custom loss function"},
+    {"loss", "tversky", "TF.js has no Tversky loss.", "// a custom loss function"},
+    {"metric", "sparsecategoricalaccuracy",
+     "'accuracy' with the sparseCategoricalCrossentropy loss computes it (training.ts compile).",
+     "metrics: ['accuracy']  // with loss: 'sparseCategoricalCrossentropy'"},
+    {"metric", "topkcategoricalaccuracy", "TF.js has it only as the function tf.metrics.topKCategoricalAccuracy.",
+     "metrics: [tf.metrics.topKCategoricalAccuracy]"},
+    {"metric", "sparsetopkcategoricalaccuracy", "TF.js has no string for it.", "// a custom metric function"},
+    {"metric", "auc", "TF.js has no AUC metric.", "// compute the AUC after fit, on model.predict(xVal)"},
+    {"metric", "recall", "TF.js has it only as the function tf.metrics.recall.", "metrics: [tf.metrics.recall]"},
+    {"metric", "rootmeansquarederror", "TF.js has no RMSE metric; 'mse' is there.", "metrics: ['mse']"},
+    {"metric", "rmse", "TF.js has no RMSE metric; 'mse' is there.", "metrics: ['mse']"},
+    {"metric", "r2score", "TF.js has no R2 metric.", "// compute R2 after fit, on model.predict(xVal)"},
+    {"metric", "f1score", "TF.js has no F1 metric.", "// compute F1 after fit, on model.predict(xVal)"},
+    {"metric", "meaniou", "TF.js has no IoU metric.", "// a custom metric function"},
+    {"metric", "binarycrossentropy", "'crossentropy' with the binaryCrossentropy loss computes it.",
+     "metrics: ['crossentropy']  // with loss: 'binaryCrossentropy'"},
+    {"metric", "truepositives", "TF.js has no confusion-matrix metrics.", "// count them after fit"},
+    {"metric", "falsepositives", "TF.js has no confusion-matrix metrics.", "// count them after fit"},
+    {"metric", "truenegatives", "TF.js has no confusion-matrix metrics.", "// count them after fit"},
+    {"metric", "falsenegatives", "TF.js has no confusion-matrix metrics.", "// count them after fit"},
+    {"optimizer", "nadam", "TF.js has adam, sgd, rmsprop, adagrad, adadelta and adamax.", "optimizer: 'adam'"},
+    {"optimizer", "ftrl", "TF.js has adam, sgd, rmsprop, adagrad, adadelta and adamax.", "optimizer: 'adam'"},
+    {"optimizer", "adamw", "TF.js has no weight-decay Adam.", "optimizer: 'adam'  // and an L1L2 kernel regularizer"},
+    {"optimizer", "lion", "TF.js has adam, sgd, rmsprop, adagrad, adadelta and adamax.", "optimizer: 'adam'"},
+    {"optimizer", "lamb", "TF.js has adam, sgd, rmsprop, adagrad, adadelta and adamax.", "optimizer: 'adam'"},
+    {"optimizer", "adafactor", "TF.js has adam, sgd, rmsprop, adagrad, adadelta and adamax.", "optimizer: 'adam'"},
+};
+
+static fc_status tfjs_name(const fc_request *req, const char *kind, const json_t *v, const char *pointer,
+                           fc_findings *out)
+{
+    const char *name = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "class_name"));
+    char sq[80], shown[80], error[160], summary[160];
+    size_t i;
+
+    if (name == NULL)
+        return FC_OK;
+    squash_name(name, sq, sizeof(sq));
+    for (i = 0; i < sizeof(tfjs_unknown) / sizeof(tfjs_unknown[0]); i++) {
+        const struct tfjs_name *n = &tfjs_unknown[i];
+
+        if (strcmp(n->kind, kind) != 0 || strcmp(n->squashed, sq) != 0)
+            continue;
+        camel_name(name, shown, sizeof(shown));
+        snprintf(error, sizeof(error), "Unknown %s %s", strcmp(kind, "optimizer") == 0 ? "Optimizer" : kind,
+                 strcmp(kind, "optimizer") == 0 ? name : shown);
+        snprintf(summary, sizeof(summary), "Use a %s TF.js has", kind);
+        {
+            fc_var vars[] = {{"kind", kind}, {"name", name}, {"hint", n->hint}, {"fix_summary", summary},
+                             {"fix_code", n->fix}, {"tfjs_error", error}};
+
+            if (fc_findings_add(out, FC_TFJS_UNKNOWN_NAME, &req->target, "TF.js has no {kind} '{name}'", pointer, NULL,
+                                NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
+                return FC_ERR_NOMEM;
+        }
+        return FC_OK;
+    }
+    return FC_OK;
+}
+
+fc_status fc_check_tfjs_names(const fc_request *req, fc_findings *out)
+{
+    const json_t *compile = json_object_get(req->body, "compile"), *spec, *m, *inner;
+    char pointer[512];
+    const char *key;
+    size_t i, j;
+    fc_status result = FC_OK;
+
+    if (req->target.framework != FC_FW_TFJS || !json_is_object(compile))
+        return FC_OK;
+    spec = json_object_get(compile, "loss");
+    if (json_is_array(spec)) {
+        json_array_foreach(spec, i, m) {
+            snprintf(pointer, sizeof(pointer), "/compile/loss/%zu", i);
+            if (result == FC_OK)
+                result = tfjs_name(req, "loss", m, pointer, out);
+        }
+    } else if (json_is_object(spec) && json_object_get(spec, "class_name") == NULL) {
+        json_object_foreach((json_t *)spec, key, m) {
+            fc_pointer_join(pointer, sizeof(pointer), "/compile/loss", key);
+            if (result == FC_OK)
+                result = tfjs_name(req, "loss", m, pointer, out);
+        }
+    } else if (spec != NULL) {
+        result = tfjs_name(req, "loss", spec, "/compile/loss", out);
+    }
+    spec = json_object_get(compile, "metrics");
+    if (json_is_array(spec)) {
+        json_array_foreach(spec, i, m) {
+            snprintf(pointer, sizeof(pointer), "/compile/metrics/%zu", i);
+            if (result == FC_OK)
+                result = tfjs_name(req, "metric", m, pointer, out);
+        }
+    } else if (json_is_object(spec)) {
+        json_object_foreach((json_t *)spec, key, m) {
+            char base[480];
+
+            fc_pointer_join(base, sizeof(base), "/compile/metrics", key);
+            if (!json_is_array(m) && result == FC_OK)
+                result = tfjs_name(req, "metric", m, base, out);
+            json_array_foreach(m, j, inner) {
+                snprintf(pointer, sizeof(pointer), "%s/%zu", base, j);
+                if (result == FC_OK)
+                    result = tfjs_name(req, "metric", inner, pointer, out);
+            }
+        }
+    }
+    spec = json_object_get(compile, "optimizer");
+    if (spec != NULL && result == FC_OK)
+        result = tfjs_name(req, "optimizer", spec, "/compile/optimizer", out);
+    return result;
+}
