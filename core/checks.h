@@ -17,6 +17,9 @@ void fc_fmt_num(char *buf, size_t size, double v);
 /* The output activation against the loss (request compile.loss, else the descriptor's). */
 fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out);
 
+/* Plain SGD against the scale of x and y (Dense stacks with mean squared error): Inf/NaN ahead. */
+fc_status fc_check_optimizer(const fc_request *req, fc_findings *out);
+
 /* For the tfjs target: loss, metric and optimizer names TF.js has in no spelling. */
 fc_status fc_check_tfjs_names(const fc_request *req, fc_findings *out);
 

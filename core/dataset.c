@@ -178,6 +178,15 @@ static fc_status stats_from_json(const json_t *obj, const char *path, fc_stats *
             return fc_error_set(err, FC_ERR_INVALID, p, "min is larger than max");
         }
     }
+    if (json_is_number(json_object_get(obj, "mean")) && json_is_number(json_object_get(obj, "mean_square"))) {
+        st->has_moments = 1;
+        st->mean = json_number_value(json_object_get(obj, "mean"));
+        st->mean_square = json_number_value(json_object_get(obj, "mean_square"));
+        if (st->mean_square < 0 || st->mean * st->mean > st->mean_square * (1 + 1e-9) + 1e-12) {
+            snprintf(p, sizeof(p), "%s/mean_square", path);
+            return fc_error_set(err, FC_ERR_INVALID, p, "mean_square (the mean of x**2) cannot be below mean**2");
+        }
+    }
     if (json_is_number(json_object_get(obj, "row_sum_min")) && json_is_number(json_object_get(obj, "row_sum_max"))) {
         st->has_row_sums = 1;
         st->row_sum_min = json_number_value(json_object_get(obj, "row_sum_min"));
@@ -234,6 +243,8 @@ typedef struct values_scan {
     const char *strings[FC_MAX_DISTINCT]; /* borrowed */
     size_t n_strings;
     int strings_over;
+    double sum, sum_sq;    /* over the numbers (NaN left out) */
+    int64_t n_numbers;
     int rows;              /* row sums known so far (rank >= 2 and every row of numbers) */
     double row_min, row_max;
     char path[160];        /* where a ragged row was found */
@@ -251,6 +262,9 @@ static void scan_number(values_scan *sc, const json_t *v)
         return;
     }
     d = json_is_boolean(v) ? (json_is_true(v) ? 1.0 : 0.0) : json_number_value(v);
+    sc->sum += d;
+    sc->sum_sq += d * d;
+    sc->n_numbers++;
     if (!st->has_range || d < st->min)
         st->min = d;
     if (!st->has_range || d > st->max)
@@ -356,6 +370,11 @@ static fc_status stats_from_values(const json_t *values, const char *path, fc_te
         t->stats.inf_count = -1;
     } else if (result == FC_OK) {
         t->shape = sc->shape;
+        if (sc->n_numbers > 0) {
+            t->stats.has_moments = 1;
+            t->stats.mean = sc->sum / (double)sc->n_numbers;
+            t->stats.mean_square = sc->sum_sq / (double)sc->n_numbers;
+        }
         if (sc->rows && sc->shape.rank >= 2) {
             t->stats.has_row_sums = 1;
             t->stats.row_sum_min = sc->row_min;

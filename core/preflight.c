@@ -423,6 +423,8 @@ fc_status fc_preflight_check(const fc_request *req, fc_findings *findings)
     if (result == FC_OK)
         result = fc_check_tfjs_names(req, findings);
     if (result == FC_OK)
+        result = fc_check_optimizer(req, findings);
+    if (result == FC_OK)
         result = fc_check_labels(req, findings);
     if (result == FC_OK)
         result = fc_check_data(req, findings);

@@ -35,6 +35,8 @@ typedef struct fc_stats {
     double *distinct;       /* owned; sorted; n_distinct values (all of them when distinct_count >= 0) */
     size_t n_distinct;
     int all_integers;       /* every value is a whole number (1), some is not (0), unknown (-1) */
+    int has_moments;        /* mean and mean_square are known (over the finite values) */
+    double mean, mean_square;
     int has_row_sums;       /* row_sum_min/max are known: the sums over the last axis of each row */
     double row_sum_min, row_sum_max;
     int strings;            /* the values are strings (class names): distinct and min/max say nothing */
