@@ -7,7 +7,9 @@
  * its neighbours (up to the end of the line when it is last). The score of a
  * partial match is the share of literal characters found in order.
  */
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fitcheck/alloc.h"
@@ -29,6 +31,8 @@ typedef struct part {
 typedef struct match {
     double score;
     size_t literal;   /* literal characters in the template */
+    size_t found;     /* of those, the ones found in the text (all of them unless truncated) */
+    int truncated;    /* the text starts or ends inside the template (a cut paste) */
     char names[MAX_PARTS][32];
     char values[MAX_PARTS][MAX_VALUE];
     size_t n_values;
@@ -79,14 +83,58 @@ static size_t split(const char *tmpl, part *parts, size_t *literal)
     return n;
 }
 
-/* Finds needle[0..len) in hay at or after from; NULL when absent. */
-static const char *find(const char *hay, const char *from, const char *needle, size_t len)
+static int is_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\t';
+}
+
+/* Quotes and backticks: Markdown drops or adds them, Keras releases quote names differently. */
+static int is_quote(char c)
+{
+    return c == '`' || c == '"' || c == '\'';
+}
+
+/*
+ * Whether needle[0..len) reads at p, and where it ends (*end, past any quote
+ * that follows): quotes and backticks are ignored on both sides, and
+ * whitespace in the needle matches any run of whitespace in the text, or none
+ * (a line wrapped, or joined, on the way to the paste).
+ */
+static int lit_at(const char *p, const char *needle, size_t len, const char **end)
+{
+    const char *n = needle, *stop = needle + len;
+
+    while (n < stop) {
+        if (is_quote(*n)) {
+            n++;
+        } else if (is_space(*n)) {
+            while (n < stop && is_space(*n))
+                n++;
+            while (is_space(*p) || is_quote(*p))
+                p++;
+        } else {
+            while (is_quote(*p))
+                p++;
+            if (*p != *n)
+                return 0;
+            p++;
+            n++;
+        }
+    }
+    while (is_quote(*p))
+        p++;
+    *end = p;
+    return 1;
+}
+
+/* Finds needle[0..len) in hay at or after from (as lit_at reads it); NULL when absent, else *end past it. */
+static const char *find(const char *hay, const char *from, const char *needle, size_t len, const char **end)
 {
     const char *p;
 
     (void)hay;
     for (p = from; *p != '\0'; p++) {
-        if (strncmp(p, needle, len) == 0)
+        if (lit_at(p, needle, len, end))
             return p;
     }
     return NULL;
@@ -102,6 +150,10 @@ static void set_value(match *m, const char *name, const char *from, const char *
         if (strcmp(m->names[i], name) == 0)
             return; /* the first occurrence names the value */
     }
+    while (from < to && (is_space(*from) || is_quote(*from)))
+        from++;
+    while (to > from && (is_space(to[-1]) || is_quote(to[-1]) || to[-1] == '\r'))
+        to--;
     len = (size_t)(to - from) < MAX_VALUE - 1 ? (size_t)(to - from) : MAX_VALUE - 1;
     snprintf(m->names[m->n_values], sizeof(m->names[0]), "%s", name);
     memcpy(m->values[m->n_values], from, len);
@@ -119,16 +171,62 @@ static const char *line_start(const char *text, const char *p)
 }
 
 /*
- * Matches parts[first..] with the literal parts[first] at `at` (leading
- * placeholders take the text from the line start to `at`). Every later
- * literal must follow in order; a placeholder takes at least one character
- * unless the next literal follows at once and nowhere later.
- * m->score is 1 only when every literal was found.
+ * Where what is left of the text (its last line) turns into the start of the
+ * template's literal after parts[i] (a value cut short, or the literal
+ * itself cut): that position, or the end when nothing is left; NULL when the
+ * rest is something else.
+ */
+static const char *tail_start(const part *parts, size_t n, size_t i, const char *pos)
+{
+    const char *end = pos + strlen(pos), *q;
+
+    while (end > pos && (is_space(end[-1]) || is_quote(end[-1]) || end[-1] == '\r' || end[-1] == '_' ||
+                         end[-1] == '*'))
+        end--;
+    if (memchr(pos, '\n', (size_t)(end - pos)) != NULL || end - pos > 160)
+        return NULL;
+    if (end == pos)
+        return end;
+    for (; i < n && parts[i].lit == NULL; i++)
+        ;
+    if (i == n)
+        return end;
+    for (q = pos; q < end; q++) {
+        size_t k = (size_t)(end - q);
+
+        if (k <= parts[i].len && strncmp(q, parts[i].lit, k) == 0)
+            return q;
+    }
+    return NULL;
+}
+
+/* A template's closing literal that is only punctuation ("." after a value): a paste often drops it. */
+static int optional_tail(const part *parts, size_t n, size_t i)
+{
+    size_t k;
+
+    if (i + 1 != n || parts[i].lit == NULL)
+        return 0;
+    for (k = 0; k < parts[i].len; k++) {
+        if (strchr(".!)]' \"`", parts[i].lit[k]) == NULL)
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * Matches parts[first..] with the literal parts[first] found at `at` (ending
+ * at at_end; leading placeholders take the text from the line start to `at`).
+ * Every later literal must follow in order; a placeholder takes at least one
+ * character unless the next literal follows at once and nowhere later. A text
+ * that ends inside the template (a cut paste) matches when at least 60 % of
+ * the template's literal text, and 24 characters, were found: m->truncated.
+ * m->score is 1 for a match; below, the share of literal text found.
  */
 static void match_at(const part *parts, size_t n, size_t first, size_t literal, const char *text, const char *at,
-                     match *m)
+                     const char *at_end, size_t first_len, match *m)
 {
-    const char *pos = at;
+    const char *pos = at, *end;
     size_t i, found = 0;
 
     memset(m, 0, sizeof(*m));
@@ -137,29 +235,58 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
         set_value(m, parts[i].name, line_start(text, at), at);
     for (i = first; i < n; i++) {
         if (parts[i].lit != NULL) {
-            const char *hit = i == first ? at : find(text, pos, parts[i].lit, parts[i].len);
+            const char *hit = i == first ? at : find(text, pos, parts[i].lit, parts[i].len, &end);
 
+            if (i == first)
+                end = at_end;
+            if (hit == NULL && i + 1 == n && parts[i].len > 1 && parts[i].lit[parts[i].len - 1] == '.' &&
+                i != first)
+                hit = find(text, pos, parts[i].lit, parts[i].len - 1, &end); /* the closing full stop dropped */
+            if (hit == NULL && optional_tail(parts, n, i)) {
+                found += parts[i].len;
+                continue;
+            }
             if (hit == NULL)
                 break;
-            found += parts[i].len;
-            pos = hit + parts[i].len;
+            found += i == first ? first_len : parts[i].len;
+            pos = end;
         } else if (i + 1 < n && parts[i + 1].lit != NULL) {
-            const char *next = find(text, *pos != '\0' ? pos + 1 : pos, parts[i + 1].lit, parts[i + 1].len);
+            const char *next = find(text, *pos != '\0' ? pos + 1 : pos, parts[i + 1].lit, parts[i + 1].len, &end);
 
             /* an empty value ("you passed loss=.") only when nothing longer fits */
-            if (next == NULL && strncmp(pos, parts[i + 1].lit, parts[i + 1].len) == 0)
+            if (next == NULL && lit_at(pos, parts[i + 1].lit, parts[i + 1].len, &end))
                 next = pos;
-            if (next == NULL)
+            if (next == NULL) {
+                const char *eol = strchr(pos, '\n'), *cut = tail_start(parts, n, i + 1, pos);
+
+                set_value(m, parts[i].name, pos, cut != NULL && cut > pos ? cut : (eol ? eol : pos + strlen(pos)));
+                if (optional_tail(parts, n, i + 1)) {
+                    found += parts[i + 1].len;
+                    i += 2;
+                }
                 break;
+            }
             set_value(m, parts[i].name, pos, next);
             pos = next;
         } else {
-            const char *end = strchr(pos, '\n');
+            const char *eol = strchr(pos, '\n');
 
-            set_value(m, parts[i].name, pos, end ? end : pos + strlen(pos));
+            set_value(m, parts[i].name, pos, eol ? eol : pos + strlen(pos));
         }
     }
-    m->score = i == n && literal > 0 ? 1.0 : (literal > 0 ? (double)found / (double)literal * 0.999 : 0.0);
+    m->found = found;
+    if (i == n && found == literal) {
+        m->score = 1.0;
+    } else if (i == n && found + (parts[first].len - first_len) == literal && found * 10 >= literal * 6 &&
+               found >= 24) {
+        m->score = 1.0; /* every literal found, but the paste starts inside the first one */
+        m->truncated = 1;
+    } else if (i < n && found * 2 >= literal && found >= 24 && tail_start(parts, n, i, pos) != NULL) {
+        m->score = 1.0;
+        m->truncated = 1;
+    } else {
+        m->score = literal > 0 ? (double)found / (double)literal * 0.999 : 0.0;
+    }
 }
 
 /*
@@ -191,13 +318,14 @@ static double partial_score(const part *parts, size_t n, size_t literal, const c
             total += len;
             {
                 size_t core = len; /* a word's trailing punctuation need not match */
+                const char *after;
 
                 while (core > 1 && strchr(".,:;)!", w[core - 1]) != NULL)
                     core--;
-                hit = find(text, pos, w, core);
+                hit = find(text, pos, w, core, &after);
                 if (hit != NULL) {
                     found += core;
-                    pos = hit + core;
+                    pos = after;
                 }
             }
             w += len;
@@ -214,7 +342,7 @@ static void match_template(const char *tmpl, const char *text, match *best)
 {
     part parts[MAX_PARTS];
     size_t literal, n = split(tmpl, parts, &literal), starts = 0, first = 0;
-    const char *p;
+    const char *p, *end;
     match *m;
 
     memset(best, 0, sizeof(*best));
@@ -226,14 +354,43 @@ static void match_template(const char *tmpl, const char *text, match *best)
     if (m == NULL)
         return;
     for (p = text; *p != '\0' && starts < MAX_STARTS; p++) {
-        if (strncmp(p, parts[first].lit, parts[first].len) != 0)
+        if (!lit_at(p, parts[first].lit, parts[first].len, &end))
             continue;
         starts++;
-        match_at(parts, n, first, literal, text, p, m);
-        if (m->score > best->score)
+        match_at(parts, n, first, literal, text, p, end, parts[first].len, m);
+        if (m->score > best->score || (m->score == best->score && m->found > best->found))
             *best = *m;
-        if (best->score >= 1.0)
+        if (best->score >= 1.0 && !best->truncated)
             break;
+    }
+    /*
+     * A paste that starts inside the first literal ("expected conv2d_input to
+     * have 4 dimensions, ..." without "Error when checking input: "): a line
+     * that begins with the literal's tail, from a word on.
+     */
+    if (best->score < 1.0 && parts[first].len >= 8) {
+        size_t k;
+
+        /* the tail of the first literal, from a word on, wherever it starts (after "Tensorflow error: ") */
+        for (k = 1; k + 8 <= parts[first].len; k++) {
+            const char *q;
+
+            if (parts[first].lit[k - 1] != ' ')
+                continue;
+            for (q = text, starts = 0; (q = find(text, q, parts[first].lit + k, parts[first].len - k, &end)) != NULL &&
+                                       starts < MAX_STARTS;
+                 q++, starts++) {
+                match_at(parts, n, first, literal, text, q, end, parts[first].len - k, m);
+                if (m->found * 10 >= literal * 6 && m->found >= 24 && (m->score >= 1.0 || m->truncated)) {
+                    m->score = 1.0;
+                    m->truncated = 1;
+                }
+                if (m->score > best->score || (m->score == best->score && m->found > best->found))
+                    *best = *m;
+            }
+            if (best->score >= 1.0)
+                break;
+        }
     }
     fc_free(m);
     if (best->score < 1.0) {
@@ -320,9 +477,9 @@ static json_t *match_json(const fc_catalog_entry *e, size_t fw, match *m)
     expl = fc_template_expand(e->explanation, vars, m->n_values);
     fix_summary = fc_template_expand(e->fix_summary, vars, m->n_values);
     fix_code = fc_template_expand(e->fix_code, vars, m->n_values);
-    obj = json_pack("{s:s, s:s, s:f, s:o, s:s, s:s?, s:[{s:s?, s:s?}], s:s}", "code", e->code, "framework",
-                    frameworks[fw], "score", m->score, "values", values, "title", e->title, "explanation", expl,
-                    "fixes", "summary", fix_summary, "code", fix_code, "href", href);
+    obj = json_pack("{s:s, s:s, s:f, s:b, s:o, s:s, s:s?, s:[{s:s?, s:s?}], s:s}", "code", e->code, "framework",
+                    frameworks[fw], "score", m->score, "truncated", m->truncated, "values", values, "title",
+                    e->title, "explanation", expl, "fixes", "summary", fix_summary, "code", fix_code, "href", href);
     fc_free(expl);
     fc_free(fix_summary);
     fc_free(fix_code);
@@ -333,8 +490,9 @@ typedef struct scored {
     size_t entry, fw;
     const char *tmpl; /* the catalog text or a variant */
     double score;
-    size_t literal;
+    size_t literal;   /* literal characters of the template found in the text */
     int fits;         /* the captured values point at this code (see values_fit) */
+    int truncated;
 } scored;
 
 static size_t fw_index(const char *name)
@@ -359,26 +517,190 @@ static const char *value_of(const match *m, const char *name)
     return NULL;
 }
 
+/* Entries of a shape as printed ("(None, 9, 4)", "[None, 10368]", "(9,)", "null,3"): -1 when not a shape. */
+static int shape_rank(const char *v)
+{
+    int n = 0, item = 0;
+
+    if (v == NULL)
+        return -1;
+    for (; *v != '\0'; v++) {
+        if (*v == ',') {
+            n += item;
+            item = 0;
+        } else if (*v != '(' && *v != ')' && *v != '[' && *v != ']' && *v != ' ') {
+            item = 1;
+        }
+    }
+    return n + item;
+}
+
+/* The last entry of a shape as a number; -1 for None/null/?, -2 when there is none. */
+static long long shape_last(const char *v)
+{
+    const char *end, *start;
+
+    if (v == NULL)
+        return -2;
+    end = v + strlen(v);
+    while (end > v && (end[-1] == ')' || end[-1] == ']' || end[-1] == ' ' || end[-1] == ',' || end[-1] == '.'))
+        end--;
+    start = end;
+    while (start > v && start[-1] != ',' && start[-1] != '(' && start[-1] != '[' && start[-1] != ' ')
+        start--;
+    if (start == end)
+        return -2;
+    if (*start >= '0' && *start <= '9')
+        return strtoll(start, NULL, 10);
+    return -1;
+}
+
+/* The first of the names that the match captured. */
+static const char *first_of(const match *m, const char *a, const char *b, const char *c)
+{
+    const char *v = value_of(m, a);
+
+    if (v == NULL && b != NULL)
+        v = value_of(m, b);
+    if (v == NULL && c != NULL)
+        v = value_of(m, c);
+    return v;
+}
+
+/* Case-insensitive: text holds word. */
+static int mentions(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (; *text != '\0'; text++) {
+        size_t k;
+
+        for (k = 0; k < n && text[k] != '\0' && tolower((unsigned char)text[k]) == word[k]; k++)
+            ;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* The number after "list of " (a list of N arrays), or -1. */
+static long long list_length(const char *text)
+{
+    const char *p;
+
+    for (p = strstr(text, "list of "); p != NULL; p = strstr(p + 1, "list of ")) {
+        if (p[8] >= '0' && p[8] <= '9')
+            return strtoll(p + 8, NULL, 10);
+    }
+    return -1;
+}
+
+/* Comma-separated sizes after "x sizes:" (a list of per-sample arrays prints thousands). */
+static int x_sizes(const char *text)
+{
+    const char *p = strstr(text, "x sizes:");
+    int n = 0;
+
+    if (p == NULL)
+        return 0;
+    for (p += 8; *p != '\0' && *p != '\n' && *p != 'y' && *p != 'P' && *p != 'M'; p++)
+        n += *p == ',';
+    return n + 1;
+}
+
 /*
- * Some texts are printed, word for word, for several mistakes: TF.js says
- * "target expected ... shape [10] ... each with shape [1]" for class
- * indices given to a categorical loss, for one-hot labels given to a sparse
- * loss (shape [1] expected, [10] received) and for any other target shape.
- * The captured shapes tell them apart; 1 when they point at this code.
+ * Some texts are printed, word for word, for several mistakes, and their
+ * numbers tell them apart: TF.js's "target expected ... shape [10] ... each
+ * with shape [1]" (class indices for a categorical loss, one-hot labels for
+ * a sparse loss, any other target), tf.keras's "Shapes (None, 1) and
+ * (None, 10) are incompatible", "expected shape=... found shape=..." (rank or
+ * size), a list of thousands of arrays (per-sample arrays) against a few.
+ * 1 when the captured values (or the text) point at this code.
  */
-static int values_fit(fc_finding_code code, const match *m)
+static int values_fit(fc_finding_code code, const match *m, const char *text)
 {
     const char *want = value_of(m, "expected_js"), *got = value_of(m, "y_sample_js");
+    const char *y = first_of(m, "y_k2", "y_batch", NULL), *out = value_of(m, "out_batch");
+    const char *exp = first_of(m, "expected", "expected_join", NULL), *found = first_of(m, "found_batch", "found",
+                                                                                           "found_join");
 
-    if (want == NULL || got == NULL)
+    switch (code) {
+    case FC_LABELS_ONE_HOT_FOR_SPARSE:
+        return want != NULL && got != NULL && strcmp(want, "1") == 0 && strcmp(got, "1") != 0 &&
+               strchr(got, ',') == NULL;
+    case FC_LABELS_SPARSE_FOR_CATEGORICAL:
+        if (want != NULL && got != NULL)
+            return strcmp(got, "1") == 0 && strcmp(want, "1") != 0 && strchr(want, ',') == NULL;
+        if (y != NULL && out != NULL)
+            return shape_last(out) > 1 && ((shape_rank(y) == shape_rank(out) && shape_last(y) == 1) ||
+                                           (shape_rank(y) == shape_rank(out) - 1 && shape_last(y) != shape_last(out)));
         return 0;
-    if (code == FC_LABELS_ONE_HOT_FOR_SPARSE)
-        return strcmp(want, "1") == 0 && strcmp(got, "1") != 0 && strchr(got, ',') == NULL;
-    if (code == FC_LABELS_SPARSE_FOR_CATEGORICAL)
-        return strcmp(got, "1") == 0 && strcmp(want, "1") != 0 && strchr(want, ',') == NULL;
-    if (code == FC_LABEL_SHAPE_MISMATCH)
-        return !values_fit(FC_LABELS_ONE_HOT_FOR_SPARSE, m) && !values_fit(FC_LABELS_SPARSE_FOR_CATEGORICAL, m);
-    return 0;
+    case FC_LABEL_SHAPE_MISMATCH:
+        if (want != NULL && got != NULL)
+            return !values_fit(FC_LABELS_ONE_HOT_FOR_SPARSE, m, text) &&
+                   !values_fit(FC_LABELS_SPARSE_FOR_CATEGORICAL, m, text);
+        return y != NULL && out != NULL && !values_fit(FC_LABELS_SPARSE_FOR_CATEGORICAL, m, text);
+    case FC_INPUT_RANK_MISMATCH:
+        return exp != NULL && found != NULL && shape_rank(exp) >= 0 && shape_rank(exp) != shape_rank(found);
+    case FC_INPUT_SHAPE_MISMATCH:
+        return exp != NULL && found != NULL && shape_rank(exp) >= 0 && shape_rank(exp) == shape_rank(found);
+    case FC_LIST_OF_SAMPLE_ARRAYS:
+        return list_length(text) >= 64 || x_sizes(text) >= 8;
+    case FC_INPUT_COUNT_MISMATCH:
+    case FC_SAMPLE_COUNT_MISMATCH:
+        return !values_fit(FC_LIST_OF_SAMPLE_ARRAYS, m, text);
+    case FC_STREAM_RAN_OUT:
+        return 1; /* "your dataset or generator": most who see it feed one */
+    case FC_LABELS_ARE_STRINGS: /* the Cast inside a loss node */
+        return mentions(text, "loss") || mentions(text, "crossentropy");
+    case FC_DTYPE_NOT_NUMERIC:
+        return !(mentions(text, "loss") || mentions(text, "crossentropy"));
+    default:
+        return 0;
+    }
+}
+
+/*
+ * A text whose wording belongs to one code while its numbers say another:
+ * the code to explain it as, or -1. Legacy "expected dense_1 to have shape
+ * (5,) but got array with shape (1,)" is class indices for a categorical
+ * loss; "logits and labels must have the same first dimension" is one-hot
+ * labels for a sparse loss only when labels = batch x classes; a rank error
+ * of the layer named like the model ("sequential", "model_1") is the input
+ * array's; an index out of range inside a loss node is a label.
+ */
+static int redirect(fc_finding_code code, const match *m, const char *text)
+{
+    if (code == FC_LABEL_SHAPE_MISMATCH) {
+        const char *want = first_of(m, "want_sample", "want_full", NULL);
+        const char *y = first_of(m, "y_sample_legacy", "y_legacy", NULL);
+
+        if (want != NULL && y != NULL && shape_rank(want) == shape_rank(y) && shape_last(y) == 1 &&
+            shape_last(want) > 1)
+            return FC_LABELS_SPARSE_FOR_CATEGORICAL;
+    }
+    if (code == FC_LABELS_ONE_HOT_FOR_SPARSE) {
+        const char *b = value_of(m, "batch"), *u = value_of(m, "units"), *f = value_of(m, "flat");
+
+        if (b != NULL && u != NULL && f != NULL && strtoll(f, NULL, 10) != strtoll(b, NULL, 10) * strtoll(u, NULL, 10))
+            return FC_LABEL_SHAPE_MISMATCH;
+    }
+    if (code == FC_LAYER_INPUT_RANK) {
+        const char *l = value_of(m, "layer");
+        size_t k = 0;
+
+        if (l != NULL && (strncmp(l, "sequential", 10) == 0 || strncmp(l, "model", 5) == 0 ||
+                          strncmp(l, "functional", 10) == 0)) {
+            k = strncmp(l, "model", 5) == 0 ? 5 : 10;
+            while (l[k] == '_' || (l[k] >= '0' && l[k] <= '9'))
+                k++;
+            if (l[k] == '\0')
+                return FC_INPUT_RANK_MISMATCH;
+        }
+    }
+    if (code == FC_EMBEDDING_INDEX_OUT_OF_RANGE && mentions(text, "loss"))
+        return FC_LABEL_OUT_OF_RANGE;
+    return -1;
 }
 
 /* Scores one template; appends it to full or partial. */
@@ -389,9 +711,10 @@ static void consider(size_t entry, size_t fw, const char *tmpl, const char *text
         return;
     match_template(tmpl, text, m);
     if (m->score >= 1.0 && *n_full < cap)
-        full[(*n_full)++] = (scored){entry, fw, tmpl, m->score, m->literal, values_fit((fc_finding_code)entry, m)};
+        full[(*n_full)++] = (scored){entry, fw, tmpl, m->score, m->found,
+                                     values_fit((fc_finding_code)entry, m, text), m->truncated};
     else if (m->score > 0.3 && *n_part < cap)
-        partial[(*n_part)++] = (scored){entry, fw, tmpl, m->score, m->literal, 0};
+        partial[(*n_part)++] = (scored){entry, fw, tmpl, m->score, m->literal, 0, 0};
 }
 
 #define MAX_CANDIDATES (FC_FINDING_COUNT * 3 + FC_VARIANT_COUNT)
@@ -438,8 +761,9 @@ static json_t *explain(const char *text, const char *framework)
     for (i = 1; i < n_full; i++) {
         scored t = full[i];
 
-        for (k = i; k > 0 && (full[k - 1].literal < t.literal ||
-                              (full[k - 1].literal == t.literal && full[k - 1].fits < t.fits));
+        for (k = i; k > 0 && (full[k - 1].literal + 24 * (size_t)full[k - 1].fits < t.literal + 24 * (size_t)t.fits ||
+                              (full[k - 1].literal + 24 * (size_t)full[k - 1].fits == t.literal + 24 * (size_t)t.fits &&
+                               full[k - 1].fits < t.fits));
              k--)
             full[k] = full[k - 1];
         full[k] = t;
@@ -453,6 +777,25 @@ static json_t *explain(const char *text, const char *framework)
     }
     n_full = dedupe(full, n_full);
     n_part = dedupe(part_best, n_part);
+    if (n_full > 0) {
+        int to;
+
+        match_template(full[0].tmpl, text, m);
+        to = redirect((fc_finding_code)full[0].entry, m, text);
+        if (to >= 0) {
+            scored t = full[0];
+
+            for (k = 0; k < n_full && full[k].entry != (size_t)to; k++)
+                ;
+            if (k == n_full && n_full < MAX_CANDIDATES)
+                n_full++; /* a new entry: the same template, explained as the other code */
+            else if (k == n_full)
+                k = n_full - 1;
+            t.entry = (size_t)to;
+            memmove(full + 1, full, k * sizeof(full[0]));
+            full[0] = t;
+        }
+    }
     for (i = 0; i < n_full; i++) {
         match_template(full[i].tmpl, text, m);
         if (json_array_append_new(matches, match_json(fc_catalog_get((fc_finding_code)full[i].entry), full[i].fw,
@@ -471,7 +814,20 @@ static json_t *explain(const char *text, const char *framework)
     json_object_set_new(out, "matched", json_boolean(n_full > 0));
     json_object_set_new(out, "matches", matches);
     json_object_set_new(out, "nearest", nearest);
-    if (json_object_size(out) != 3) {
+    /* No wording matched: the nearest entry, when most of its words are there, as a labelled guess. */
+    if (n_full == 0 && json_array_size(nearest) > 0 &&
+        json_number_value(json_object_get(json_array_get(nearest, 0), "score")) >= 0.5) {
+        const json_t *top = json_array_get(nearest, 0);
+
+        json_object_set_new(out, "guess", json_pack("{s:O, s:O, s:f, s:O, s:O}", "code", json_object_get(top, "code"),
+                                                     "framework", json_object_get(top, "framework"), "confidence",
+                                                     json_number_value(json_object_get(top, "score")), "title",
+                                                     json_object_get(top, "title"), "href",
+                                                     json_object_get(top, "href")));
+    } else {
+        json_object_set_new(out, "guess", json_null());
+    }
+    if (json_object_size(out) != 4) {
         json_decref(out);
         return NULL;
     }
@@ -515,6 +871,8 @@ static char *clean_text(const char *text)
             p += *p == '\a' ? 1 : (*p != '\0' ? 2 : 0);
         } else if (p[0] == '\x1b') {
             p += p[1] != '\0' ? 2 : 1;
+        } else if (p[0] == '*' && p[1] == '*') { /* Markdown bold around a pasted name */
+            p += 2;
         } else if (p[0] == '\r') {
             out[n++] = '\n';
             p += p[1] == '\n' ? 2 : 1;
@@ -617,7 +975,7 @@ fc_status fc_explain_run(const json_t *body, json_t **out, fc_error *err)
                                                      json_object_get(report, "summary"), "findings",
                                                      json_object_get(report, "findings")));
     json_decref(report);
-    if (json_object_size(*out) != 5) {
+    if (json_object_size(*out) != 6) {
         json_decref(*out);
         *out = NULL;
         return fc_error_set(err, FC_ERR_NOMEM, "", "out of memory");

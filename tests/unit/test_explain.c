@@ -17,6 +17,7 @@
 #include "fitcheck/explain.h"
 
 #define MESSAGES FITCHECK_SOURCE_DIR "/tests/explain/messages.json"
+#define CORPUS FITCHECK_SOURCE_DIR "/tests/explain/corpus.json"
 
 static json_t *find_code(json_t *matches, const char *code, size_t *rank)
 {
@@ -107,6 +108,72 @@ static void test_explain__unknown_text_is_no_match(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(out, "nearest"), 0), "code")),
                         "SAMPLE_COUNT_MISMATCH");
     json_decref(out);
+}
+
+/* The code (or one of the alt_codes) of a corpus entry. */
+static int wanted(const json_t *entry, const char *code)
+{
+    size_t i;
+    const json_t *alt;
+
+    if (code == NULL)
+        return 0;
+    if (strcmp(json_string_value(json_object_get(entry, "code")), code) == 0)
+        return 1;
+    json_array_foreach(json_object_get(entry, "alt_codes"), i, alt) {
+        if (strcmp(json_string_value(alt), code) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * tests/explain/corpus.json: real texts as users pasted them in public threads
+ * (each with its source), across Keras 2.0-3.x, tf.keras and TF.js 0.x-4.x.
+ * Recall is the share of those with a code that come back matched with it
+ * ranked first; with the labelled guesses it is the share whose first answer
+ * (match or guess) is right. Texts outside a preflight's scope (code null)
+ * should match nothing, but some are real framework texts for a mistake of
+ * ours in another setting (raw TensorFlow): those are counted.
+ */
+static void test_explain__corpus_recall(void **state)
+{
+    json_t *all = json_load_file(CORPUS, 0, NULL), *e;
+    size_t i, coded = 0, first = 0, first_or_guess = 0, outside = 0, false_matches = 0;
+
+    (void)state;
+    assert_non_null(all);
+    json_array_foreach(all, i, e) {
+        const char *code = json_string_value(json_object_get(e, "code"));
+        json_t *out = fc_explain_text(json_string_value(json_object_get(e, "text")), NULL);
+        json_t *top = json_array_get(json_object_get(out, "matches"), 0);
+        const char *got = json_string_value(json_object_get(top, "code"));
+        const char *guess = json_string_value(json_object_get(json_object_get(out, "guess"), "code"));
+
+        assert_non_null(out);
+        if (code == NULL) {
+            outside++;
+            false_matches += top != NULL;
+        } else {
+            coded++;
+            first += wanted(e, got);
+            first_or_guess += wanted(e, got) || (top == NULL && wanted(e, guess));
+            if (!wanted(e, got))
+                printf("corpus %zu (%s): %s, want %s: %.120s\n", i, json_string_value(json_object_get(e, "source")),
+                       got ? got : guess ? "guess only" : "no match", code,
+                       json_string_value(json_object_get(e, "text")));
+        }
+        json_decref(out);
+    }
+    printf("corpus: %zu texts with a code, %zu matched first (%.1f %%), %zu with the guesses (%.1f %%); %zu outside "
+           "the scope, %zu of them matched\n",
+           coded, first, 100.0 * (double)first / (double)coded, first_or_guess,
+           100.0 * (double)first_or_guess / (double)coded, outside, false_matches);
+    assert_true(coded >= 150);
+    assert_true(first * 100 >= coded * 92);
+    assert_true(first_or_guess * 100 >= coded * 97);
+    assert_true(false_matches * 100 <= outside * 30);
+    json_decref(all);
 }
 
 /* What users paste: Jupyter's coloured traceback with Windows line ends. */
@@ -205,6 +272,7 @@ int main(void)
         cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
         cmocka_unit_test(test_explain__colours_and_crlf_are_ignored),
+        cmocka_unit_test(test_explain__corpus_recall),
         cmocka_unit_test(test_explain__shared_tfjs_target_text_ranked_by_shapes),
         cmocka_unit_test(test_explain__long_multibyte_value_is_cut_cleanly),
         cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
