@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "fitcheck/explain.h"
+#include "fitcheck/findings.h"
 
 #define MESSAGES FITCHECK_SOURCE_DIR "/tests/explain/messages.json"
 #define CORPUS FITCHECK_SOURCE_DIR "/tests/explain/corpus.json"
@@ -176,6 +177,84 @@ static void test_explain__corpus_recall(void **state)
     json_decref(all);
 }
 
+/* A value of the kind a placeholder names, as the frameworks print it. */
+static const char *sample_value(const char *name)
+{
+    if (strstr(name, "_js") != NULL || strstr(name, "join") != NULL)
+        return "7,3";
+    if (strstr(name, "shape") != NULL || strstr(name, "found") != NULL || strstr(name, "expected") != NULL ||
+        strstr(name, "batch") != NULL || strncmp(name, "y_", 2) == 0 || strncmp(name, "want", 4) == 0 ||
+        strstr(name, "sizes") != NULL)
+        return "(None, 7, 3)";
+    if (strstr(name, "count") != NULL || strstr(name, "rank") != NULL || strstr(name, "dim") != NULL ||
+        strcmp(name, "n") == 0 || strcmp(name, "units") == 0 || strcmp(name, "bad") == 0)
+        return "12";
+    return "dense_2";
+}
+
+/* tmpl with every {name} replaced by a sample value (and U+2026 by some text). */
+static void render(const char *tmpl, char *out, size_t size)
+{
+    size_t n = 0;
+
+    while (*tmpl != '\0' && n + 64 < size) {
+        const char *close = tmpl[0] == '{' && tmpl[1] != '{' ? strchr(tmpl, '}') : NULL;
+
+        if (close != NULL && close - tmpl < 32) {
+            char name[32];
+
+            memcpy(name, tmpl + 1, (size_t)(close - tmpl - 1));
+            name[close - tmpl - 1] = '\0';
+            n += (size_t)snprintf(out + n, size - n, "%s", sample_value(name));
+            tmpl = close + 1;
+        } else if (strncmp(tmpl, "\xe2\x80\xa6", 3) == 0) {
+            n += (size_t)snprintf(out + n, size - n, "[1, 2, 3]");
+            tmpl += 3;
+        } else {
+            out[n++] = *tmpl++;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Every wording of the catalog and its variants, printed with sample values, is explained as its code. */
+static void test_explain__every_wording_explains_itself(void **state)
+{
+    static const char *const fws[] = {"keras3", "tf.keras2", "tfjs"};
+    char text[4096];
+    size_t i, fw, tried = 0;
+    int failures = 0;
+
+    (void)state;
+    for (i = 0; i < FC_FINDING_COUNT + FC_VARIANT_COUNT; i++) {
+        const fc_catalog_entry *e = i < FC_FINDING_COUNT ? fc_catalog_get((fc_finding_code)i) : NULL;
+        const fc_variant *v = i >= FC_FINDING_COUNT ? fc_variant_get((fc_variant_id)(i - FC_FINDING_COUNT)) : NULL;
+
+        for (fw = 0; fw < 3; fw++) {
+            const char *tmpl = e != NULL ? (fw == 0 ? e->error_keras3 : fw == 1 ? e->error_tfkeras2 : e->error_tfjs)
+                                         : (fw == 0 ? v->text : NULL);
+            const char *code = e != NULL ? e->code : fc_catalog_get(v->code)->code;
+            json_t *out, *hit;
+            size_t rank;
+
+            if (tmpl == NULL || tmpl[0] == '(' || (tmpl[0] == '{' && strchr(tmpl, ' ') == NULL))
+                continue; /* silent, or a text the check composes */
+            render(tmpl, text, sizeof(text));
+            out = fc_explain_text(text, e != NULL ? fws[fw] : v->framework);
+            hit = find_code(json_object_get(out, "matches"), code, &rank);
+            tried++;
+            if (hit == NULL) {
+                printf("%s (%s): not explained by its own wording: %.200s\n", e != NULL ? code : v->name,
+                       e != NULL ? fws[fw] : v->framework, text);
+                failures++;
+            }
+            json_decref(out);
+        }
+    }
+    printf("%zu wordings tried, %d not explained as their code\n", tried, failures);
+    assert_int_equal(failures, 0);
+}
+
 /* What users paste: Jupyter's coloured traceback with Windows line ends. */
 static void test_explain__colours_and_crlf_are_ignored(void **state)
 {
@@ -191,6 +270,38 @@ static void test_explain__colours_and_crlf_are_ignored(void **state)
     assert_non_null(m);
     assert_string_equal(json_string_value(json_object_get(m, "code")), "INPUT_RANK_MISMATCH");
     assert_string_equal(json_string_value(json_object_get(json_object_get(m, "values"), "found_legacy")), "(60000, 28, 28)");
+    json_decref(out);
+}
+
+/* A notebook's whole paste: TF's C++ log lines, a chained exception, the graph-execution frame. */
+static void test_explain__chained_traceback_with_log_noise(void **state)
+{
+    json_t *out = fc_explain_text(
+        "2023-03-01 10:12:01.123456: I tensorflow/core/platform/cpu_feature_guard.cc:193] This TensorFlow "
+        "binary is optimized with oneDNN\n"
+        "2023-03-01 10:12:03.000001: W tensorflow/core/framework/op_kernel.cc:1768] OP_REQUIRES failed at "
+        "sparse_xent_op.cc:103 : INVALID_ARGUMENT: Received a label value of 10 which is outside the valid "
+        "range of [0, 10).  Label values: 3 10 1 7\n"
+        "Traceback (most recent call last):\n"
+        "  File \"train.py\", line 40, in <module>\n"
+        "    model.fit(x, y, epochs=5)\n"
+        "tensorflow.python.framework.errors_impl.InvalidArgumentError: Graph execution error:\n\n"
+        "Detected at node 'sparse_categorical_crossentropy/SparseSoftmaxCrossEntropyWithLogits' defined at "
+        "(most recent call last):\n"
+        "Node: 'sparse_categorical_crossentropy/SparseSoftmaxCrossEntropyWithLogits'\n"
+        "Received a label value of 10 which is outside the valid range of [0, 10).  Label values: 3 10 1 7\n"
+        "\t [[{{node sparse_categorical_crossentropy/SparseSoftmaxCrossEntropyWithLogits}}]] "
+        "[Op:__inference_train_function_812]\n\n"
+        "During handling of the above exception, another exception occurred:\n\n"
+        "KeyboardInterrupt\n",
+        NULL);
+    json_t *m = json_array_get(json_object_get(out, "matches"), 0);
+
+    (void)state;
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "code")), "LABEL_OUT_OF_RANGE");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "values"), "bad")), "10");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(m, "values"), "units")), "10");
     json_decref(out);
 }
 
@@ -273,6 +384,8 @@ int main(void)
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
         cmocka_unit_test(test_explain__colours_and_crlf_are_ignored),
         cmocka_unit_test(test_explain__corpus_recall),
+        cmocka_unit_test(test_explain__chained_traceback_with_log_noise),
+        cmocka_unit_test(test_explain__every_wording_explains_itself),
         cmocka_unit_test(test_explain__shared_tfjs_target_text_ranked_by_shapes),
         cmocka_unit_test(test_explain__long_multibyte_value_is_cut_cleanly),
         cmocka_unit_test(test_explain__run_with_a_model_names_the_finding),
