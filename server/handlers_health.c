@@ -24,8 +24,12 @@ enum MHD_Result fc_handle_healthz(fc_req *r)
 
 enum MHD_Result fc_handle_metrics(fc_req *r)
 {
-    char *text = fc_metrics_render(r->app->metrics, r->app->store->ops->count(r->app->store), r->app->version);
+    fc_store_stats stats;
+    char *text;
     enum MHD_Result ret;
+
+    r->app->store->ops->stats(r->app->store, &stats);
+    text = fc_metrics_render(r->app->metrics, r->app->store->ops->count(r->app->store), &stats, r->app->version);
 
     if (text == NULL)
         return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",

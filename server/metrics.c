@@ -172,7 +172,7 @@ static void tb_printf(textbuf *tb, const char *fmt, ...)
     }
 }
 
-char *fc_metrics_render(fc_metrics *m, int64_t reports, const char *version)
+char *fc_metrics_render(fc_metrics *m, int64_t reports, const fc_store_stats *store, const char *version)
 {
     textbuf tb = {malloc(4096), 0, 4096, 0};
     size_t i, b;
@@ -215,6 +215,15 @@ char *fc_metrics_render(fc_metrics *m, int64_t reports, const char *version)
         tb_printf(&tb, "# HELP fitcheck_reports_stored Reports in the store.\n"
                        "# TYPE fitcheck_reports_stored gauge\nfitcheck_reports_stored %lld\n",
                   (long long)reports);
+    if (store != NULL)
+        tb_printf(&tb, "# HELP fitcheck_store_commits_total Transactions the report store committed (one fsync each).\n"
+                       "# TYPE fitcheck_store_commits_total counter\nfitcheck_store_commits_total %lld\n"
+                       "# HELP fitcheck_store_committed_reports_total Reports those transactions held.\n"
+                       "# TYPE fitcheck_store_committed_reports_total counter\n"
+                       "fitcheck_store_committed_reports_total %lld\n"
+                       "# HELP fitcheck_store_batch_max The most reports one commit held.\n"
+                       "# TYPE fitcheck_store_batch_max gauge\nfitcheck_store_batch_max %lld\n",
+                  (long long)store->commits, (long long)store->reports, (long long)store->max_batch);
     if (tb.failed) {
         free(tb.buf);
         return NULL;

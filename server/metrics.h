@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
+
 typedef struct fc_metrics fc_metrics;
 
 /* A new, empty set of metrics; NULL when out of memory. Free with fc_metrics_free. */
@@ -24,9 +26,10 @@ void fc_metrics_observe(fc_metrics *m, const char *route, const char *method, un
 
 /*
  * Renders every metric, plus the gauge fitcheck_reports_stored = reports
- * (skipped when reports < 0). Returns a malloc'd NUL-terminated text the
- * caller frees, or NULL when out of memory. Thread-safe.
+ * (skipped when reports < 0) and the store's write grouping (skipped when
+ * store is NULL). Returns a malloc'd NUL-terminated text the caller frees,
+ * or NULL when out of memory. Thread-safe.
  */
-char *fc_metrics_render(fc_metrics *m, int64_t reports, const char *version);
+char *fc_metrics_render(fc_metrics *m, int64_t reports, const fc_store_stats *store, const char *version);
 
 #endif

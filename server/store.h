@@ -47,9 +47,16 @@ typedef int (*fc_report_visit_fn)(void *ctx, const char *id, const char *summary
 
 typedef struct fc_store fc_store;
 
+/* How writes have been grouped since the store opened. */
+typedef struct fc_store_stats {
+    int64_t commits;   /* transactions committed (one fsync each) */
+    int64_t reports;   /* reports they held */
+    int64_t max_batch; /* the most reports one commit held */
+} fc_store_stats;
+
 typedef struct fc_store_ops {
     const char *engine;
-    /* Stores a report; returns only once it is durable (committed). */
+    /* Stores a report; returns only once it is durable (committed, possibly with others queued beside it). */
     fc_store_status (*put)(fc_store *store, const fc_report_row *row, char *msg, size_t msg_size);
     /* Fetches a report's JSON: *json_out is malloc'd (caller frees) on FC_STORE_OK. */
     fc_store_status (*get)(fc_store *store, const char *id, char **json_out, char *msg, size_t msg_size);
@@ -60,6 +67,8 @@ typedef struct fc_store_ops {
     int64_t (*count)(fc_store *store);
     /* Schema version applied, or -1 when the database does not answer. */
     int (*schema_version)(fc_store *store);
+    /* Write grouping so far (for /metrics and the benchmarks). */
+    void (*stats)(fc_store *store, fc_store_stats *out);
     void (*close)(fc_store *store);
 } fc_store_ops;
 

@@ -2,8 +2,14 @@
  * store_sqlite.c - the report store on SQLite: WAL mode, prepared
  * statements, embedded migrations applied at open.
  *
- * One connection guarded by a mutex: SQLite serialises writers anyway, and a
- * report insert is one short transaction.
+ * Writes are group-committed: put queues its report and waits; one writer
+ * thread, with a connection of its own, takes every report queued while the
+ * previous transaction was being made durable and commits them together
+ * (synchronous=FULL: COMMIT returns once the WAL is fsynced), then wakes
+ * their callers. A report is acknowledged only after the commit that holds
+ * it, so nothing acknowledged can be lost; one fsync serves a whole batch.
+ * Reads go through a second connection guarded by a mutex: in WAL mode they
+ * see every committed report and never wait for the writer's fsync.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,14 +21,33 @@
 #include "store.h"
 #include "store_migrations.h"
 
+/* A report waiting for its commit; lives on the caller's stack. */
+typedef struct pending {
+    const fc_report_row *row;
+    fc_store_status status;
+    char msg[256];
+    int done;
+    pthread_cond_t wake; /* signalled once done: only the batch's callers wake */
+    struct pending *next;
+} pending;
+
 typedef struct sqlite_store {
     fc_store base;            /* must be first */
-    sqlite3 *db;
+    sqlite3 *db;              /* reads (and the migrations at open) */
     pthread_mutex_t lock;     /* guards db and the statements */
-    sqlite3_stmt *insert;
     sqlite3_stmt *get;
     sqlite3_stmt *count;
     sqlite3_stmt *version;
+
+    sqlite3 *wdb;             /* the writer thread's own connection */
+    sqlite3_stmt *insert;     /* on wdb */
+    pthread_t writer;
+    int writer_running;
+    pthread_mutex_t qlock;    /* guards the queue, the flags and the counters */
+    pthread_cond_t work;      /* a report was queued, or the store closes */
+    pending *head, *tail;
+    int stopping;
+    int64_t commits, rows, max_batch;
 } sqlite_store;
 
 /* msg = "what: <SQLite's message>", or "what: out of memory" without a db. msg may be NULL. */
@@ -138,13 +163,12 @@ static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
         sqlite3_bind_null(st, idx);
 }
 
-static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *msg, size_t size)
+/* Inserts one row on the writer's connection (inside its open transaction). */
+static void insert_row(sqlite_store *s, pending *p)
 {
-    sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = s->insert;
-    fc_store_status status = FC_STORE_OK;
+    const fc_report_row *row = p->row;
 
-    pthread_mutex_lock(&s->lock);
     sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, row->created_ms);
     sqlite3_bind_text(st, 3, row->verdict, -1, SQLITE_STATIC);
@@ -156,14 +180,114 @@ static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *ms
     bind_opt_text(st, 9, row->run);
     sqlite3_bind_text(st, 10, row->digest, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, row->report_json, -1, SQLITE_STATIC);
+    p->status = FC_STORE_OK;
     if (sqlite3_step(st) != SQLITE_DONE) {
-        set_msg(msg, size, "storing report", s->db);
-        status = FC_STORE_ERROR;
+        set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
+        p->status = FC_STORE_ERROR;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    pthread_mutex_unlock(&s->lock);
-    return status;
+}
+
+/* Commits one batch: every report in it, or (when the commit fails) none. */
+static void commit_batch(sqlite_store *s, pending *batch)
+{
+    char msg[200];
+    pending *p;
+
+    if (exec(s->wdb, "BEGIN IMMEDIATE", msg, sizeof(msg)) != 0) {
+        for (p = batch; p != NULL; p = p->next) {
+            p->status = FC_STORE_ERROR;
+            snprintf(p->msg, sizeof(p->msg), "storing report: %s", msg);
+        }
+        return;
+    }
+    for (p = batch; p != NULL; p = p->next)
+        insert_row(s, p);
+    if (exec(s->wdb, "COMMIT", msg, sizeof(msg)) != 0) {
+        exec(s->wdb, "ROLLBACK", NULL, 0);
+        for (p = batch; p != NULL; p = p->next) {
+            p->status = FC_STORE_ERROR;
+            snprintf(p->msg, sizeof(p->msg), "storing report: %s", msg);
+        }
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    sqlite_store *s = arg;
+
+    pthread_mutex_lock(&s->qlock);
+    for (;;) {
+        pending *batch, *p;
+        int64_t n = 0;
+
+        while (s->head == NULL && !s->stopping)
+            pthread_cond_wait(&s->work, &s->qlock);
+        if (s->head == NULL)
+            break; /* stopping, and nothing left to write */
+        batch = s->head;
+        s->head = s->tail = NULL;
+        pthread_mutex_unlock(&s->qlock);
+        commit_batch(s, batch); /* new reports queue up meanwhile: the next batch */
+        pthread_mutex_lock(&s->qlock);
+        for (p = batch; p != NULL;) {
+            pending *next = p->next; /* p may be gone once its caller wakes */
+
+            p->done = 1;
+            pthread_cond_signal(&p->wake);
+            n++;
+            p = next;
+        }
+        s->commits++;
+        s->rows += n;
+        if (n > s->max_batch)
+            s->max_batch = n;
+    }
+    pthread_mutex_unlock(&s->qlock);
+    return NULL;
+}
+
+static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    pending p;
+
+    memset(&p, 0, sizeof(p));
+    p.row = row;
+    pthread_cond_init(&p.wake, NULL);
+    pthread_mutex_lock(&s->qlock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->qlock);
+        pthread_cond_destroy(&p.wake);
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "storing report: the store is closing");
+        return FC_STORE_ERROR;
+    }
+    if (s->tail != NULL)
+        s->tail->next = &p;
+    else
+        s->head = &p;
+    s->tail = &p;
+    pthread_cond_signal(&s->work);
+    while (!p.done)
+        pthread_cond_wait(&p.wake, &s->qlock);
+    pthread_mutex_unlock(&s->qlock);
+    pthread_cond_destroy(&p.wake);
+    if (p.status != FC_STORE_OK && msg != NULL && size > 0)
+        snprintf(msg, size, "%s", p.msg);
+    return p.status;
+}
+
+static void op_stats(fc_store *base, fc_store_stats *out)
+{
+    sqlite_store *s = (sqlite_store *)base;
+
+    pthread_mutex_lock(&s->qlock);
+    out->commits = s->commits;
+    out->reports = s->rows;
+    out->max_batch = s->max_batch;
+    pthread_mutex_unlock(&s->qlock);
 }
 
 static fc_store_status op_get(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
@@ -289,7 +413,17 @@ static void op_close(fc_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
 
+    if (s->writer_running) {
+        /* the writer commits what is queued, then ends */
+        pthread_mutex_lock(&s->qlock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->work);
+        pthread_mutex_unlock(&s->qlock);
+        pthread_join(s->writer, NULL);
+    }
     sqlite3_finalize(s->insert);
+    if (s->wdb != NULL)
+        sqlite3_close(s->wdb);
     sqlite3_finalize(s->get);
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->version);
@@ -298,19 +432,36 @@ static void op_close(fc_store *base)
         sqlite3_close(s->db);
     }
     pthread_mutex_destroy(&s->lock);
+    pthread_mutex_destroy(&s->qlock);
+    pthread_cond_destroy(&s->work);
     free(s);
 }
 
 static const fc_store_ops sqlite_ops = {
-    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_close,
+    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_stats, op_close,
 };
 
-static int prepare(sqlite_store *s, const char *sql, sqlite3_stmt **st, char *msg, size_t size)
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *msg, size_t size)
 {
-    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
-        set_msg(msg, size, "preparing statement", s->db);
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        set_msg(msg, size, "preparing statement", db);
         return -1;
     }
+    return 0;
+}
+
+/* A connection to path in WAL mode with fsync at every commit. */
+static int connect(const char *path, sqlite3 **db, char *msg, size_t size)
+{
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        set_msg(msg, size, "opening database", *db);
+        return -1;
+    }
+    sqlite3_busy_timeout(*db, 5000);
+    if (exec(*db, "PRAGMA journal_mode=WAL", msg, size) != 0 || exec(*db, "PRAGMA synchronous=FULL", msg, size) != 0 ||
+        exec(*db, "PRAGMA foreign_keys=ON", msg, size) != 0)
+        return -1;
     return 0;
 }
 
@@ -324,24 +475,25 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     }
     s->base.ops = &sqlite_ops;
     pthread_mutex_init(&s->lock, NULL);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
-        set_msg(msg, size, "opening database", s->db);
+    pthread_mutex_init(&s->qlock, NULL);
+    pthread_cond_init(&s->work, NULL);
+    if (connect(path, &s->db, msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
         goto fail;
-    }
-    sqlite3_busy_timeout(s->db, 5000);
-    if (exec(s->db, "PRAGMA journal_mode=WAL", msg, size) != 0 ||
-        exec(s->db, "PRAGMA synchronous=FULL", msg, size) != 0 ||
-        exec(s->db, "PRAGMA foreign_keys=ON", msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
+    if (prepare(s->db, "SELECT report_json FROM reports WHERE id = ?1", &s->get, msg, size) != 0 ||
+        prepare(s->db, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
+        prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
         goto fail;
-    if (prepare(s,
+    if (connect(path, &s->wdb, msg, size) != 0 ||
+        prepare(s->wdb,
                 "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
                 " request_digest, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                &s->insert, msg, size) != 0 ||
-        prepare(s, "SELECT report_json FROM reports WHERE id = ?1", &s->get, msg, size) != 0 ||
-        prepare(s, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
-        prepare(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
+                &s->insert, msg, size) != 0)
         goto fail;
+    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+        set_msg(msg, size, "starting the store's writer", NULL);
+        goto fail;
+    }
+    s->writer_running = 1;
     return &s->base;
 
 fail:

@@ -655,6 +655,17 @@ static void test_store__concurrent_puts(void **state)
         assert_int_equal(w[t].failures, 0);
 
     assert_int_equal(store->ops->count(store), N_THREADS * ROWS_PER_THREAD);
+    {
+        /* every acknowledged report went through a commit; contending writers share them */
+        fc_store_stats st;
+
+        store->ops->stats(store, &st);
+        printf("%lld reports in %lld commits, at most %lld in one\n", (long long)st.reports, (long long)st.commits,
+               (long long)st.max_batch);
+        assert_int_equal(st.reports, N_THREADS * ROWS_PER_THREAD);
+        assert_true(st.commits >= 1 && st.commits <= st.reports);
+        assert_true(st.max_batch >= 1 && st.max_batch <= N_THREADS);
+    }
     for (int t = 0; t < N_THREADS; t++) {
         for (int i = 0; i < ROWS_PER_THREAD; i++) {
             char msg[256] = "";
