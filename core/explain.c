@@ -130,11 +130,16 @@ static int lit_at(const char *p, const char *needle, size_t len, const char **en
 /* Finds needle[0..len) in hay at or after from (as lit_at reads it); NULL when absent, else *end past it. */
 static const char *find(const char *hay, const char *from, const char *needle, size_t len, const char **end)
 {
-    const char *p;
+    const char *p, *n = needle, *stop = needle + len;
 
     (void)hay;
-    for (p = from; *p != '\0'; p++) {
-        if (lit_at(p, needle, len, end))
+    /* a match starts at the needle's first character that must be there (quotes and spaces may be absent) */
+    while (n < stop && (is_quote(*n) || is_space(*n)))
+        n++;
+    if (n == stop)
+        return lit_at(from, needle, len, end) ? from : NULL;
+    for (p = strchr(from, *n); p != NULL; p = strchr(p + 1, *n)) {
+        if (lit_at(p, n, (size_t)(stop - n), end))
             return p;
     }
     return NULL;
@@ -353,9 +358,8 @@ static void match_template(const char *tmpl, const char *text, match *best)
     m = fc_malloc(sizeof(*m));
     if (m == NULL)
         return;
-    for (p = text; *p != '\0' && starts < MAX_STARTS; p++) {
-        if (!lit_at(p, parts[first].lit, parts[first].len, &end))
-            continue;
+    for (p = text; starts < MAX_STARTS && (p = find(text, p, parts[first].lit, parts[first].len, &end)) != NULL;
+         p++) {
         starts++;
         match_at(parts, n, first, literal, text, p, end, parts[first].len, m);
         if (m->score > best->score || (m->score == best->score && m->found > best->found))
@@ -368,7 +372,7 @@ static void match_template(const char *tmpl, const char *text, match *best)
      * have 4 dimensions, ..." without "Error when checking input: "): a line
      * that begins with the literal's tail, from a word on.
      */
-    if (best->score < 1.0 && parts[first].len >= 8) {
+    if (best->score < 1.0 && parts[first].len >= 8 && strlen(text) <= 4096) { /* a cut paste is short */
         size_t k;
 
         /* the tail of the first literal, from a word on, wherever it starts (after "Tensorflow error: ") */
