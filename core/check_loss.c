@@ -166,37 +166,6 @@ fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out)
 
 /* ---- TF.js names ------------------------------------------------------------- */
 
-/* Lowercase letters and digits only, as loss.c compares names. */
-static void squash_name(const char *in, char *out, size_t size)
-{
-    size_t n = 0;
-
-    for (; *in != '\0' && n + 1 < size; in++) {
-        if ((*in >= 'a' && *in <= 'z') || (*in >= '0' && *in <= '9'))
-            out[n++] = *in;
-        else if (*in >= 'A' && *in <= 'Z')
-            out[n++] = (char)(*in - 'A' + 'a');
-    }
-    out[n] = '\0';
-}
-
-/* snake_case to camelCase: the spelling a TF.js user would write. */
-static void camel_name(const char *in, char *out, size_t size)
-{
-    size_t n = 0;
-    int up = 0;
-
-    for (; *in != '\0' && n + 1 < size; in++) {
-        if (*in == '_') {
-            up = n > 0;
-            continue;
-        }
-        out[n++] = up && *in >= 'a' && *in <= 'z' ? (char)(*in - 'a' + 'A') : *in;
-        up = 0;
-    }
-    out[n] = '\0';
-}
-
 /*
  * Names TF.js has in no spelling (a Keras name with a TF.js twin, such as
  * categorical_crossentropy / categoricalCrossentropy, is read as that twin).
@@ -254,13 +223,13 @@ static fc_status tfjs_name(const fc_request *req, const char *kind, const json_t
 
     if (name == NULL)
         return FC_OK;
-    squash_name(name, sq, sizeof(sq));
+    fc_name_squash(name, sq, sizeof(sq));
     for (i = 0; i < sizeof(tfjs_unknown) / sizeof(tfjs_unknown[0]); i++) {
         const struct tfjs_name *n = &tfjs_unknown[i];
 
         if (strcmp(n->kind, kind) != 0 || strcmp(n->squashed, sq) != 0)
             continue;
-        camel_name(name, shown, sizeof(shown));
+        fc_name_camel(name, shown, sizeof(shown));
         snprintf(error, sizeof(error), "Unknown %s %s", strcmp(kind, "optimizer") == 0 ? "Optimizer" : kind,
                  strcmp(kind, "optimizer") == 0 ? name : shown);
         snprintf(summary, sizeof(summary), "Use a %s TF.js has", kind);

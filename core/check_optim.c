@@ -38,19 +38,12 @@ typedef struct sgd {
     const char *pointer; /* where the optimizer was named */
 } sgd;
 
-/* Lowercase letters and digits of s equal word. */
+/* The name, squashed (fc_name_squash), is word. */
 static int squashed_is(const char *s, const char *word)
 {
-    for (; *s != '\0'; s++) {
-        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+    char sq[64];
 
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-            continue;
-        if (*word != c)
-            return 0;
-        word++;
-    }
-    return *word == '\0';
+    return strcmp(fc_name_squash(s, sq, sizeof(sq)), word) == 0;
 }
 
 /*

@@ -9,9 +9,7 @@
 #include "fitcheck/error.h"
 #include "fitcheck/loss.h"
 
-/* Lowercase letters and digits only: "sparse_categorical_crossentropy",
- * "sparseCategoricalCrossentropy" and "SparseCategoricalCrossentropy" agree. */
-static void squash(const char *in, char *out, size_t size)
+char *fc_name_squash(const char *in, char *out, size_t size)
 {
     size_t n = 0;
 
@@ -20,6 +18,24 @@ static void squash(const char *in, char *out, size_t size)
             out[n++] = (char)tolower((unsigned char)*in);
     }
     out[n] = '\0';
+    return out;
+}
+
+char *fc_name_camel(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    int up = 0;
+
+    for (; *in != '\0' && n + 1 < size; in++) {
+        if (*in == '_') {
+            up = n > 0;
+            continue;
+        }
+        out[n++] = up && *in >= 'a' && *in <= 'z' ? (char)(*in - 'a' + 'A') : *in;
+        up = 0;
+    }
+    out[n] = '\0';
+    return out;
 }
 
 static fc_loss_kind kind_of(const char *name)
@@ -46,7 +62,7 @@ static fc_loss_kind kind_of(const char *name)
     char s[80];
     size_t i;
 
-    squash(name, s, sizeof(s));
+    fc_name_squash(name, s, sizeof(s));
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strcmp(s, names[i].squashed) == 0)
             return names[i].kind;

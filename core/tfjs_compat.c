@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fitcheck/loss.h"
 #include "layers.h"
 #include "tfjs_compat.h"
 
@@ -77,24 +78,6 @@ static const struct {
 
 #define UNKNOWN_OBJECT(kind)                                                                                   \
     "Unknown " kind ": {name}. This may be due to one of the following reasons:\n\u2026"
-
-/* snake_case to camelCase, as TF.js's deserializer prints a name it does not know ("leaky_relu" -> "leakyRelu"). */
-static const char *camel(const char *name, char *buf, size_t size)
-{
-    size_t n = 0;
-    int up = 0;
-
-    for (; *name != '\0' && n + 1 < size; name++) {
-        if (*name == '_') {
-            up = n > 0;
-            continue;
-        }
-        buf[n++] = up && *name >= 'a' && *name <= 'z' ? (char)(*name - 'a' + 'A') : *name;
-        up = 0;
-    }
-    buf[n] = '\0';
-    return buf;
-}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -212,7 +195,7 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                               : strcmp(name, "leaky_relu") == 0 ? "keras.layers.LeakyReLU()  # as a layer after it"
                                                                 : "# a later TF.js (docs/versions.md), or an activation "
                                                                   "TF.js has",
-                          UNKNOWN_OBJECT("activation"), camel(name, out->buf, sizeof(out->buf)));
+                          UNKNOWN_OBJECT("activation"), fc_name_camel(name, out->buf, sizeof(out->buf)));
     }
     /* initializers */
     json_object_foreach((json_t *)config, key, v) {
@@ -226,7 +209,8 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
             return refuse(out, " with a LeCun initializer (TF.js spells it LeCunNormal / LeCunUniform)",
                           "keras.initializers.VarianceScaling(scale=1.0, mode=\"fan_in\", "
                           "distribution=\"truncated_normal\")  # LecunNormal, under a name TF.js reads",
-                          UNKNOWN_OBJECT("initializer"), name[0] == 'l' ? camel(name, out->buf, sizeof(out->buf)) : name);
+                          UNKNOWN_OBJECT("initializer"),
+                          name[0] == 'l' ? fc_name_camel(name, out->buf, sizeof(out->buf)) : name);
         dist = fc_cfg_str(json_object_get(v, "config"), "distribution", "");
         if (name != NULL && strcmp(name, "VarianceScaling") == 0 &&
             (strcmp(dist, "untruncated_normal") == 0 ||
@@ -237,7 +221,7 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                               ? "{name} is not a valid Distribution.  Valid values are normal,uniform or null/undefined."
                               : "{name} is not a valid Distribution.  Valid values are normal,uniform,truncatedNormal "
                                 "or null/undefined.",
-                          camel(dist, out->buf, sizeof(out->buf)));
+                          fc_name_camel(dist, out->buf, sizeof(out->buf)));
     }
     /* constraints (tfjs-layers/src/constraints.ts) */
     json_object_foreach((json_t *)config, key, v) {

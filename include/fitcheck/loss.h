@@ -35,6 +35,17 @@ typedef struct fc_loss {
 void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_loss *out);
 
 /*
+ * A name reduced to its lowercase letters and digits, as loss, metric and
+ * optimizer names are compared ("sparse_categorical_crossentropy",
+ * "sparseCategoricalCrossentropy" and "SparseCategoricalCrossentropy" agree).
+ * Writes into out[size] (always terminated) and returns it.
+ */
+char *fc_name_squash(const char *name, char *out, size_t size);
+
+/* snake_case to camelCase ("leaky_relu" -> "leakyRelu"), as TF.js spells names. Returns out. */
+char *fc_name_camel(const char *name, char *out, size_t size);
+
+/*
  * The loss spec the descriptor carries (compile_config / training_config), or
  * NULL. Borrowed. When pointer is not NULL it receives the JSON pointer of
  * that spec in a request body whose descriptor sits at /model (static string).
