@@ -11,11 +11,13 @@
 #include <microhttpd.h>
 
 #include "metrics.h"
+#include "model_cache.h"
 #include "store.h"
 
 typedef struct fc_app {
     fc_store *store;       /* borrowed: opened and closed by main */
     fc_metrics *metrics;   /* borrowed */
+    fc_model_cache *models; /* borrowed: descriptors by model_id, parsed */
     size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
     uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
     const char *version;   /* fitcheckd's version */

@@ -103,6 +103,131 @@ static void fill_row(fc_report_row *row, const json_t *report)
     row->run = json_string_value(json_object_get(labels, "run"));
 }
 
+/* "sha256:<hex>" of a descriptor's canonical JSON (compact, keys sorted) into id; the text length, 0 on failure. */
+static size_t model_digest(const json_t *descriptor, char id[8 + 65])
+{
+    char hex[65], *canonical = json_dumps(descriptor, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t len;
+
+    if (canonical == NULL)
+        return 0;
+    len = strlen(canonical);
+    fc_sha256_hex(canonical, len, hex);
+    free(canonical);
+    snprintf(id, 8 + 65, "sha256:%s", hex);
+    return len;
+}
+
+/*
+ * A request that names its model by model_id gets the stored descriptor as
+ * its "model" (shared from the cache: nothing modifies it). Returns 0, or -1
+ * after queueing the error response (*ret): 404 for an id nobody stored.
+ */
+static int resolve_model(fc_req *r, json_t *body, enum MHD_Result *ret)
+{
+    const json_t *id = json_object_get(body, "model_id");
+    json_t *descriptor;
+    char msg[256];
+    char *text = NULL;
+
+    if (id == NULL || json_object_get(body, "model") != NULL)
+        return 0;
+    if (!json_is_string(id)) {
+        *ret = fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_REQUEST, "Invalid request",
+                                  "model_id must be the id POST /v1/models returned", json_pack("{s:s}", "pointer",
+                                                                                                 "/model_id"),
+                                  NULL);
+        return -1;
+    }
+    descriptor = fc_model_cache_get(r->app->models, json_string_value(id));
+    if (descriptor == NULL) {
+        fc_store_status st = r->app->store->ops->get_model(r->app->store, json_string_value(id), &text, msg,
+                                                           sizeof(msg));
+
+        if (st == FC_STORE_NOT_FOUND) {
+            *ret = fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found",
+                                      "no model is stored under this model_id (POST the descriptor to /v1/models)",
+                                      json_pack("{s:s}", "pointer", "/model_id"), NULL);
+            return -1;
+        }
+        descriptor = st == FC_STORE_OK ? json_loads(text, 0, NULL) : NULL;
+        if (descriptor == NULL) {
+            free(text);
+            *ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                      "the model store did not answer", NULL, NULL);
+            return -1;
+        }
+        fc_model_cache_put(r->app->models, json_string_value(id), descriptor, strlen(text));
+        free(text);
+    }
+    json_object_set_new(body, "model", descriptor);
+    json_object_del(body, "model_id"); /* the digest is the inline request's */
+    return 0;
+}
+
+/* POST /v1/models: stores a descriptor once, named by its digest, for preflights to send by model_id. */
+enum MHD_Result fc_handle_model_put(fc_req *r)
+{
+    json_t *body, *descriptor, *check = NULL, *summary = NULL;
+    char id[8 + 65], msg[256];
+    char *text = NULL;
+    enum MHD_Result ret;
+    fc_error err;
+    size_t len;
+    int created = 0;
+
+    fc_error_init(&err);
+    body = load_request(r, &ret);
+    if (body == NULL)
+        return ret;
+    /* the descriptor itself, or {"model": descriptor} as a preflight would carry it */
+    descriptor = json_object_get(body, "model") != NULL ? json_object_get(body, "model") : body;
+    if (json_is_string(descriptor))
+        descriptor = check = json_loads(json_string_value(descriptor), 0, NULL);
+    if (!json_is_object(descriptor)) {
+        ret = fc_respond_problem(r, MHD_HTTP_BAD_REQUEST, FC_PROBLEM_INVALID_REQUEST, "Invalid request",
+                                 "the body must be a model descriptor (what model.to_json() returns)",
+                                 json_pack("{s:s}", "pointer", ""), NULL);
+        goto done;
+    }
+    {
+        /* only what the core can read is stored */
+        json_t *wrapped = json_pack("{s:O}", "model", descriptor);
+
+        if (wrapped == NULL || fc_inspect_run(wrapped, &summary, &err) != FC_OK) {
+            json_decref(wrapped);
+            ret = core_error(r, &err);
+            goto done;
+        }
+        json_decref(wrapped);
+    }
+    len = model_digest(descriptor, id);
+    text = len > 0 ? json_dumps(descriptor, JSON_COMPACT) : NULL;
+    if (text == NULL) {
+        ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                 "out of memory while storing the model", NULL, NULL);
+        goto done;
+    }
+    if (r->app->store->ops->put_model(r->app->store, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
+        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_model\",\"message\":\"%s\"}\n", msg);
+        ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                 "the model could not be stored; retry later", NULL, NULL);
+        goto done;
+    }
+    fc_model_cache_put(r->app->models, id, descriptor, strlen(text));
+    ret = fc_respond_json(r, created ? MHD_HTTP_CREATED : MHD_HTTP_OK,
+                          json_pack("{s:s, s:b, s:I, s:O?}", "model_id", id, "created", created, "bytes",
+                                    (json_int_t)strlen(text), "model", json_object_get(summary, "model")),
+                          NULL);
+
+done:
+    free(text);
+    json_decref(summary);
+    json_decref(check);
+    json_decref(body);
+    return ret;
+}
+
 enum MHD_Result fc_handle_preflight(fc_req *r)
 {
     json_t *body = NULL, *core_report = NULL, *report = NULL;
@@ -119,6 +244,8 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     body = load_request(r, &ret);
     if (body == NULL)
         return ret;
+    if (resolve_model(r, body, &ret) != 0)
+        goto cleanup;
     result = fc_preflight_run(body, &core_report, &err);
     if (result != FC_OK) {
         ret = core_error(r, &err);

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "http.h"
 #include "metrics.h"
+#include "model_cache.h"
 #include "store.h"
 
 #ifndef FITCHECK_VERSION
@@ -27,6 +28,7 @@ typedef struct options {
     unsigned long threads;
     unsigned long max_body;
     unsigned long max_upload;
+    unsigned long model_cache;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -49,6 +51,8 @@ static void usage(FILE *out)
             "                    model parts of a multipart body          [FITCHECK_MAX_BODY, 16777216]\n"
             "  --max-upload BYTES  largest multipart body with .npy array parts (read as\n"
             "                    it streams, never held in memory)       [FITCHECK_MAX_UPLOAD, 4294967296]\n"
+            "  --model-cache BYTES  parsed model descriptors kept in memory for\n"
+            "                    preflights that send a model_id         [FITCHECK_MODEL_CACHE, 67108864]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n");
 }
@@ -86,6 +90,7 @@ static int read_options(int argc, char **argv, options *o)
         {"listen", required_argument, NULL, 'l'}, {"port", required_argument, NULL, 'p'},
         {"db", required_argument, NULL, 'd'},     {"threads", required_argument, NULL, 't'},
         {"max-body", required_argument, NULL, 'b'}, {"max-upload", required_argument, NULL, 'u'},
+        {"model-cache", required_argument, NULL, 'm'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -98,6 +103,7 @@ static int read_options(int argc, char **argv, options *o)
     o->threads = 4;
     o->max_body = 16u << 20;
     o->max_upload = 4ul << 30;
+    o->model_cache = 64ul << 20;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
     if ((env = getenv("FITCHECK_THREADS")) && set_number("FITCHECK_THREADS", env, 1, 256, &o->threads))
@@ -106,6 +112,9 @@ static int read_options(int argc, char **argv, options *o)
         return -1;
     if ((env = getenv("FITCHECK_MAX_UPLOAD")) &&
         set_number("FITCHECK_MAX_UPLOAD", env, 1024, MAX_UPLOAD_LIMIT, &o->max_upload))
+        return -1;
+    if ((env = getenv("FITCHECK_MODEL_CACHE")) &&
+        set_number("FITCHECK_MODEL_CACHE", env, 0, 1ul << 40, &o->model_cache))
         return -1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -129,6 +138,10 @@ static int read_options(int argc, char **argv, options *o)
             break;
         case 'u':
             if (set_number("--max-upload", optarg, 1024, MAX_UPLOAD_LIMIT, &o->max_upload))
+                return -1;
+            break;
+        case 'm':
+            if (set_number("--model-cache", optarg, 0, 1ul << 40, &o->model_cache))
                 return -1;
             break;
         case 'V':
@@ -191,10 +204,11 @@ int main(int argc, char **argv)
         return 1;
     }
     app.metrics = fc_metrics_new();
+    app.models = fc_model_cache_new(opt.model_cache);
     app.max_body = opt.max_body;
     app.max_upload = opt.max_upload;
     app.version = FITCHECK_VERSION;
-    if (app.metrics == NULL) {
+    if (app.metrics == NULL || app.models == NULL) {
         fprintf(stderr, "fitcheckd: out of memory\n");
         goto cleanup;
     }
@@ -225,6 +239,7 @@ int main(int argc, char **argv)
 cleanup:
     fc_store_close(app.store);
     fc_metrics_free(app.metrics);
+    fc_model_cache_free(app.models);
     if (ret == 0)
         fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return ret;

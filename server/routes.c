@@ -10,6 +10,7 @@ static const char *const explain_types[] = {"application/json", "text/plain", NU
 
 static const fc_route routes[] = {
     {"POST", "/v1/preflight", fc_handle_preflight, 1, NULL},
+    {"POST", "/v1/models", fc_handle_model_put, 1, NULL},
     {"POST", "/v1/models/inspect", fc_handle_inspect, 1, NULL},
     {"POST", "/v1/explain", fc_handle_explain, 1, explain_types},
     {"GET", "/v1/reports", fc_handle_reports_list, 0, NULL},

@@ -35,6 +35,7 @@ const char *fc_route_label(const fc_req *r);
 /* Handlers (handlers_*.c). */
 enum MHD_Result fc_handle_preflight(fc_req *r);
 enum MHD_Result fc_handle_inspect(fc_req *r);
+enum MHD_Result fc_handle_model_put(fc_req *r);
 enum MHD_Result fc_handle_explain(fc_req *r);
 enum MHD_Result fc_handle_reports_list(fc_req *r);
 enum MHD_Result fc_handle_report_get(fc_req *r);

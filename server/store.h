@@ -67,6 +67,11 @@ typedef struct fc_store_ops {
     int64_t (*count)(fc_store *store);
     /* Schema version applied, or -1 when the database does not answer. */
     int (*schema_version)(fc_store *store);
+    /* Stores a model descriptor under id unless one is there; *created says which. Durable on return. */
+    fc_store_status (*put_model)(fc_store *store, const char *id, const char *json, int *created, char *msg,
+                                 size_t msg_size);
+    /* Fetches a model descriptor: *json_out is malloc'd (caller frees) on FC_STORE_OK. */
+    fc_store_status (*get_model)(fc_store *store, const char *id, char **json_out, char *msg, size_t msg_size);
     /* Write grouping so far (for /metrics and the benchmarks). */
     void (*stats)(fc_store *store, fc_store_stats *out);
     void (*close)(fc_store *store);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -38,6 +39,8 @@ typedef struct sqlite_store {
     sqlite3_stmt *get;
     sqlite3_stmt *count;
     sqlite3_stmt *version;
+    sqlite3_stmt *model_put;
+    sqlite3_stmt *model_get;
 
     sqlite3 *wdb;             /* the writer thread's own connection */
     sqlite3_stmt *insert;     /* on wdb */
@@ -279,6 +282,68 @@ static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *ms
     return p.status;
 }
 
+static fc_store_status op_put_model(fc_store *base, const char *id, const char *json, int *created, char *msg,
+                                    size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = s->model_put;
+    fc_store_status status = FC_STORE_OK;
+
+    *created = 0;
+    if (st == NULL) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "storing model: the database schema has no models table");
+        return FC_STORE_ERROR;
+    }
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL) * 1000);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)strlen(json));
+    sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_msg(msg, size, "storing model", s->db);
+        status = FC_STORE_ERROR;
+    } else {
+        *created = sqlite3_changes(s->db) > 0;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static fc_store_status op_get_model(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = s->model_get;
+    fc_store_status status;
+    int rc;
+
+    *json_out = NULL;
+    if (st == NULL)
+        return FC_STORE_NOT_FOUND;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+
+        *json_out = text ? strdup(text) : NULL;
+        status = *json_out ? FC_STORE_OK : FC_STORE_ERROR;
+        if (status != FC_STORE_OK)
+            set_msg(msg, size, "reading model", NULL);
+    } else if (rc == SQLITE_DONE) {
+        status = FC_STORE_NOT_FOUND;
+    } else {
+        set_msg(msg, size, "reading model", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
 static void op_stats(fc_store *base, fc_store_stats *out)
 {
     sqlite_store *s = (sqlite_store *)base;
@@ -422,6 +487,8 @@ static void op_close(fc_store *base)
         pthread_join(s->writer, NULL);
     }
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->model_put);
+    sqlite3_finalize(s->model_get);
     if (s->wdb != NULL)
         sqlite3_close(s->wdb);
     sqlite3_finalize(s->get);
@@ -438,7 +505,7 @@ static void op_close(fc_store *base)
 }
 
 static const fc_store_ops sqlite_ops = {
-    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_stats, op_close,
+    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_put_model, op_get_model, op_stats, op_close,
 };
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *msg, size_t size)
@@ -482,6 +549,13 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     if (prepare(s->db, "SELECT report_json FROM reports WHERE id = ?1", &s->get, msg, size) != 0 ||
         prepare(s->db, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
         prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
+        goto fail;
+    /* models (schema 3); an older schema kept by max_version has none */
+    if ((max_version == 0 || max_version >= 3) &&
+        (prepare(s->db,
+                 "INSERT OR IGNORE INTO models (id, created_ms, bytes, descriptor_json) VALUES (?1, ?2, ?3, ?4)",
+                 &s->model_put, msg, size) != 0 ||
+         prepare(s->db, "SELECT descriptor_json FROM models WHERE id = ?1", &s->model_get, msg, size) != 0))
         goto fail;
     if (connect(path, &s->wdb, msg, size) != 0 ||
         prepare(s->wdb,

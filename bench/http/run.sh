@@ -5,7 +5,8 @@
 # Debian when missing. Prints requests/s, latency percentiles, non-2xx answers, the ratio to the
 # floor and the store's commit grouping. Environment: FITCHECK_THREADS (fitcheckd's worker
 # threads, default 64), BODY (the request, default bench/http/mnist_cnn.json), WRK_THREADS (2),
-# FITCHECKD (another fitcheckd binary to measure, e.g. an older build).
+# FITCHECKD (another fitcheckd binary to measure, e.g. an older build), MODEL (a descriptor to
+# POST /v1/models before the load, for a BODY that names it by model_id).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -60,6 +61,9 @@ fc_port=$(free_port)
 pids="$pids $!"
 sleep 1
 curl -sf "http://127.0.0.1:$fc_port/healthz" >/dev/null
+if [ -n "${MODEL:-}" ]; then
+    curl -sf -H 'Content-Type: application/json' --data-binary @"$MODEL" "http://127.0.0.1:$fc_port/v1/models" >/dev/null
+fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "body: $BODY ($(wc -c <"$BODY") bytes); wrk -t$wrk_threads -c$conns -d${secs}s; server threads $threads"

@@ -32,7 +32,7 @@ describe('openapi.yaml', () => {
   it('is OpenAPI 3.1 with the routes fitcheckd serves (server/routes.c)', () => {
     assert.match(spec.openapi, /^3\.1\./);
     assert.deepEqual(Object.keys(spec.paths).sort(),
-      ['/healthz', '/metrics', '/v1/explain', '/v1/findings', '/v1/findings/{code}', '/v1/models/inspect',
+      ['/healthz', '/metrics', '/v1/explain', '/v1/findings', '/v1/findings/{code}', '/v1/models', '/v1/models/inspect',
         '/v1/preflight', '/v1/reports', '/v1/reports/{id}']);
   });
 

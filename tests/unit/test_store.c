@@ -364,12 +364,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 2);
+    assert_int_equal(fc_store_latest_version(), 3);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -527,7 +527,7 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
@@ -550,7 +550,7 @@ static void test_store__upgrade_in_place(void **state)
     assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 1);
 
     store = open_store(fx, 0);
-    assert_int_equal(store->ops->schema_version(store), 2);
+    assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 1);
     assert_get_equals(store, &r);
     fc_store_close(store);
@@ -579,7 +579,32 @@ static void test_store__newer_schema_refused(void **state)
     assert_non_null(strstr(msg, "version"));
     /* the refusal did not touch the recorded migrations */
     assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 999);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
+}
+
+/* Model descriptors: stored once under their id, read back, kept across a reopen. */
+static void test_store__models(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    const char *id = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    char msg[256] = "";
+    char *json = NULL;
+    int created = -1;
+
+    assert_int_equal(store->ops->get_model(store, id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->put_model(store, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    assert_int_equal(created, 1);
+    assert_int_equal(store->ops->put_model(store, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    assert_int_equal(created, 0);
+    fc_store_close(store);
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->get_model(store, id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    assert_string_equal(json, "{\"class_name\":\"Sequential\"}");
+    free(json);
+    fc_store_close(store);
 }
 
 static void test_store__unopenable_path(void **state)
@@ -696,6 +721,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__upgrade_in_place, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__newer_schema_refused, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__unopenable_path, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__models, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup_dir, teardown_dir),
     };
 
