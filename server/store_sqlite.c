@@ -166,6 +166,36 @@ static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
         sqlite3_bind_null(st, idx);
 }
 
+/* Runs st (one text column, bound to id) on the read connection: *json_out malloc'd on FC_STORE_OK. */
+static fc_store_status fetch_text(sqlite_store *s, sqlite3_stmt *st, const char *id, char **json_out,
+                                  const char *what, char *msg, size_t size)
+{
+    fc_store_status status;
+    int rc;
+
+    *json_out = NULL;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+
+        *json_out = text ? strdup(text) : NULL;
+        status = *json_out ? FC_STORE_OK : FC_STORE_ERROR;
+        if (status != FC_STORE_OK)
+            set_msg(msg, size, what, NULL);
+    } else if (rc == SQLITE_DONE) {
+        status = FC_STORE_NOT_FOUND;
+    } else {
+        set_msg(msg, size, what, s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
 /* Inserts one row on the writer's connection (inside its open transaction). */
 static void insert_row(sqlite_store *s, pending *p)
 {
@@ -315,33 +345,11 @@ static fc_store_status op_put_model(fc_store *base, const char *id, const char *
 static fc_store_status op_get_model(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
-    sqlite3_stmt *st = s->model_get;
-    fc_store_status status;
-    int rc;
 
     *json_out = NULL;
-    if (st == NULL)
-        return FC_STORE_NOT_FOUND;
-    pthread_mutex_lock(&s->lock);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-
-        *json_out = text ? strdup(text) : NULL;
-        status = *json_out ? FC_STORE_OK : FC_STORE_ERROR;
-        if (status != FC_STORE_OK)
-            set_msg(msg, size, "reading model", NULL);
-    } else if (rc == SQLITE_DONE) {
-        status = FC_STORE_NOT_FOUND;
-    } else {
-        set_msg(msg, size, "reading model", s->db);
-        status = FC_STORE_ERROR;
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    pthread_mutex_unlock(&s->lock);
-    return status;
+    if (s->model_get == NULL)
+        return FC_STORE_NOT_FOUND; /* a schema before the models table */
+    return fetch_text(s, s->model_get, id, json_out, "reading model", msg, size);
 }
 
 static void op_stats(fc_store *base, fc_store_stats *out)
@@ -358,31 +366,8 @@ static void op_stats(fc_store *base, fc_store_stats *out)
 static fc_store_status op_get(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
-    sqlite3_stmt *st = s->get;
-    fc_store_status status;
-    int rc;
 
-    *json_out = NULL;
-    pthread_mutex_lock(&s->lock);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(st, 0);
-
-        *json_out = text ? strdup(text) : NULL;
-        status = *json_out ? FC_STORE_OK : FC_STORE_ERROR;
-        if (status != FC_STORE_OK)
-            set_msg(msg, size, "reading report", NULL);
-    } else if (rc == SQLITE_DONE) {
-        status = FC_STORE_NOT_FOUND;
-    } else {
-        set_msg(msg, size, "reading report", s->db);
-        status = FC_STORE_ERROR;
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    pthread_mutex_unlock(&s->lock);
-    return status;
+    return fetch_text(s, s->get, id, json_out, "reading report", msg, size);
 }
 
 /*
