@@ -234,7 +234,11 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
     const char *pos = at, *end;
     size_t i, found = 0;
 
-    memset(m, 0, sizeof(*m));
+    /* not memset: the value arrays are 12 KB, read only up to n_values */
+    m->score = 0;
+    m->found = 0;
+    m->truncated = 0;
+    m->n_values = 0;
     m->literal = literal;
     for (i = 0; i < first; i++)
         set_value(m, parts[i].name, line_start(text, at), at);
@@ -301,12 +305,16 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
 static double partial_score(const part *parts, size_t n, size_t literal, const char *text)
 {
     const char *pos = text, *t;
-    size_t i, found = 0, total = 0, text_chars = 0;
+    size_t i, k, found = 0, total = 0, text_chars = 0, words = 0, missed = 0;
     double of_template, of_text;
 
     (void)literal;
     for (t = text; *t != '\0'; t++)
         text_chars += *t != ' ' && *t != '\n';
+    for (i = 0; i < n; i++) {
+        for (k = 0; parts[i].lit != NULL && k < parts[i].len; k++)
+            words += parts[i].lit[k] != ' ';
+    }
     for (i = 0; i < n; i++) {
         const char *w = parts[i].lit, *end = w ? w + parts[i].len : NULL;
 
@@ -331,7 +339,13 @@ static double partial_score(const part *parts, size_t n, size_t literal, const c
                 if (hit != NULL) {
                     found += core;
                     pos = after;
+                } else {
+                    missed += len;
                 }
+                /* past the point where this template could still be a near miss (0.3): stop looking */
+                if (words > missed && text_chars > 0 && (double)(words - missed) / (double)words <= 0.3 &&
+                    (double)(words - missed) / (double)text_chars * 0.9 <= 0.3)
+                    return 0.0;
             }
             w += len;
         }
@@ -372,7 +386,7 @@ static void match_template(const char *tmpl, const char *text, match *best)
      * have 4 dimensions, ..." without "Error when checking input: "): a line
      * that begins with the literal's tail, from a word on.
      */
-    if (best->score < 1.0 && parts[first].len >= 8 && strlen(text) <= 4096) { /* a cut paste is short */
+    if (best->score < 1.0 && parts[first].len >= 8 && strlen(text) <= 1024) { /* a cut paste is one short line */
         size_t k;
 
         /* the tail of the first literal, from a word on, wherever it starts (after "Tensorflow error: ") */
