@@ -145,6 +145,49 @@ static const char *find(const char *hay, const char *from, const char *needle, s
     return NULL;
 }
 
+/* 1 when nothing but trailing space, quotes or Markdown marks is left at p. */
+static int at_text_end(const char *p)
+{
+    while (*p != '\0' && (is_space(*p) || is_quote(*p) || *p == '\r' || *p == '_' || *p == '*'))
+        p++;
+    return *p == '\0';
+}
+
+/*
+ * A paste cut inside a literal: the longest start of needle (at least 12
+ * characters) that reads at some position from `from` on and runs into the
+ * end of the text. Returns the characters of needle matched, 0 when none.
+ */
+static size_t lit_cut(const char *from, const char *needle, size_t len)
+{
+    const char *start;
+
+    for (start = from; *start != '\0'; start++) {
+        const char *p = start, *n = needle, *stop = needle + len;
+
+        while (n < stop) {
+            if (is_quote(*n)) {
+                n++;
+            } else if (is_space(*n)) {
+                while (n < stop && is_space(*n))
+                    n++;
+                while (is_space(*p) || is_quote(*p))
+                    p++;
+            } else {
+                while (is_quote(*p))
+                    p++;
+                if (*p != *n)
+                    break;
+                p++;
+                n++;
+            }
+        }
+        if (n - needle >= 12 && n < stop && at_text_end(p))
+            return (size_t)(n - needle);
+    }
+    return 0;
+}
+
 static void set_value(match *m, const char *name, const char *from, const char *to)
 {
     size_t i, len;
@@ -202,6 +245,24 @@ static const char *tail_start(const part *parts, size_t n, size_t i, const char 
         if (k <= parts[i].len && strncmp(q, parts[i].lit, k) == 0)
             return q;
     }
+    /* the value itself cut ("... for an output of shape (None, 1)" and no more), unless the rest
+     * holds the next literal's first word (then it is another wording, not a cut one) */
+    if (i > 0 && parts[i - 1].lit == NULL) {
+        const char *w = parts[i].lit, *wend = parts[i].lit + parts[i].len;
+        size_t len;
+
+        while (w < wend && !isalpha((unsigned char)*w))
+            w++;
+        for (len = 0; w + len < wend && isalpha((unsigned char)w[len]); len++)
+            ;
+        if (len >= 3) {
+            for (q = pos; q + len <= end; q++) {
+                if (strncmp(q, w, len) == 0)
+                    return NULL;
+            }
+            return end;
+        }
+    }
     return NULL;
 }
 
@@ -254,6 +315,15 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
             if (hit == NULL && optional_tail(parts, n, i)) {
                 found += parts[i].len;
                 continue;
+            }
+            if (hit == NULL && i != first) {
+                size_t cut = strlen(pos) <= 1024 ? lit_cut(pos, parts[i].lit, parts[i].len) : 0;
+
+                if (cut > 0) { /* the paste ends inside this literal: count what it holds, then stop */
+                    found += cut;
+                    m->truncated = 1;
+                    pos += strlen(pos);
+                }
             }
             if (hit == NULL)
                 break;
@@ -380,6 +450,20 @@ static void match_template(const char *tmpl, const char *text, match *best)
             *best = *m;
         if (best->score >= 1.0 && !best->truncated)
             break;
+    }
+    /* A paste cut inside the first literal, which holds most of the template ("...number of samples.") */
+    if (best->score < 1.0 && parts[first].len * 10 >= literal * 6 && strlen(text) <= 1024) {
+        size_t cut = lit_cut(text, parts[first].lit, parts[first].len);
+
+        if (cut * 10 >= literal * 7 && cut >= 40) { /* most of a long sentence, not a few words of it */
+            memset(m, 0, sizeof(*m));
+            m->score = 1.0;
+            m->literal = literal;
+            m->found = cut;
+            m->truncated = 1;
+            if (m->found > best->found || best->score < 1.0)
+                *best = *m;
+        }
     }
     /*
      * A paste that starts inside the first literal ("expected conv2d_input to
