@@ -110,7 +110,7 @@ static int output_of(const fc_request *req, size_t i)
 static fc_status string_labels(const fc_request *req, const fc_tensor *t, const char *which, fc_findings *out)
 {
     const fc_stats *st = &t->stats;
-    const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
+    const json_t *spec = fc_loss_spec(req->body, req->model.descriptor, NULL);
     int k = output_of(req, (size_t)(t - req->y.items)), tfjs = req->target.framework == FC_FW_TFJS;
     int64_t classes = st->string_count >= 0 ? st->string_count : (int64_t)st->n_string_examples;
     int64_t units = -1;
@@ -122,8 +122,6 @@ static fc_status string_labels(const fc_request *req, const fc_tensor *t, const 
     fc_loss loss;
     fc_finding *f;
 
-    if (spec == NULL)
-        spec = fc_loss_from_descriptor(req->model.descriptor, NULL);
     memset(&loss, 0, sizeof(loss));
     if (k >= 0) {
         fc_loss_for_output(spec, (size_t)k, req->model.outputs[k].name, &loss);

@@ -806,12 +806,10 @@ static fc_status check_target_count(const fc_request *req, fc_findings *out)
 
 fc_status fc_check_labels(const fc_request *req, fc_findings *out)
 {
-    const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
+    const json_t *spec = fc_loss_spec(req->body, req->model.descriptor, NULL);
     size_t i;
-    fc_status result = FC_OK;
+    fc_status result;
 
-    if (spec == NULL)
-        spec = fc_loss_from_descriptor(req->model.descriptor, NULL);
     result = check_target_count(req, out);
     for (i = 0; i < req->model.n_outputs && i < req->graph.n_outputs && result == FC_OK; i++) {
         label_ctx c;

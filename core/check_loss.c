@@ -148,14 +148,11 @@ static fc_status check_output(const fc_request *req, const json_t *spec, const c
 
 fc_status fc_check_activation_loss(const fc_request *req, fc_findings *out)
 {
-    const json_t *compile = json_object_get(req->body, "compile");
-    const json_t *spec = json_object_get(compile, "loss");
-    const char *base = "/compile/loss";
+    const char *base;
+    const json_t *spec = fc_loss_spec(req->body, req->model.descriptor, &base);
     size_t i;
     fc_status result;
 
-    if (spec == NULL)
-        spec = fc_loss_from_descriptor(req->model.descriptor, &base);
     for (i = 0; i < req->model.n_outputs; i++) {
         result = check_output(req, spec, base, i, out);
         if (result != FC_OK)

@@ -35,7 +35,7 @@
 
 typedef struct sgd {
     double lr, momentum;
-    const char *pointer; /* where the optimizer was named */
+    char pointer[80]; /* where the optimizer was named */
 } sgd;
 
 /* The name, squashed (fc_name_squash), is word. */
@@ -56,18 +56,16 @@ static int read_sgd(const fc_request *req, sgd *out)
     const json_t *v = json_object_get(json_object_get(req->body, "compile"), "optimizer"), *cfg, *lr;
     const char *name;
 
-    out->pointer = "/compile/optimizer";
+    snprintf(out->pointer, sizeof(out->pointer), "/compile/optimizer");
     if (v == NULL) {
-        const json_t *d = req->model.descriptor, *tc = json_object_get(d, "training_config");
+        const char *at;
+        const json_t *cc = fc_descriptor_compile(req->model.descriptor, &at);
+        /* Keras 3's compile_config says "optimizer", a training_config "optimizer_config" */
+        const char *key = at != NULL && strcmp(at, "/model/compile_config") == 0 ? "optimizer" : "optimizer_config";
 
-        if (tc == NULL)
-            tc = json_object_get(json_object_get(d, "modelTopology"), "training_config");
-        v = json_object_get(json_object_get(d, "compile_config"), "optimizer");
-        out->pointer = "/model/compile_config/optimizer";
-        if (v == NULL && tc != NULL) {
-            v = json_object_get(tc, "optimizer_config");
-            out->pointer = "/model/training_config/optimizer_config";
-        }
+        v = json_object_get(cc, key);
+        if (at != NULL)
+            snprintf(out->pointer, sizeof(out->pointer), "%s/%s", at, key);
     }
     name = json_is_string(v) ? json_string_value(v) : json_string_value(json_object_get(v, "class_name"));
     if (name == NULL || !squashed_is(name, "sgd"))
@@ -137,7 +135,7 @@ static int dense_stack(const fc_model *m, int *relu)
 fc_status fc_check_optimizer(const fc_request *req, fc_findings *out)
 {
     const fc_model *m = &req->model;
-    const json_t *spec = json_object_get(json_object_get(req->body, "compile"), "loss");
+    const json_t *spec = fc_loss_spec(req->body, req->model.descriptor, NULL);
     const fc_tensor *x, *y = NULL;
     const fc_shape *o;
     double d = 1, k, mean_abs, ms, lam, rho, thr, ms_y = 0, abs_y, tau, steps = -1, n_over = -1;
@@ -149,8 +147,6 @@ fc_status fc_check_optimizer(const fc_request *req, fc_findings *out)
 
     if (!read_sgd(req, &opt) || req->x.len != 1 || req->graph.n_outputs != 1 || (hidden = dense_stack(m, &relu)) < 0)
         return FC_OK;
-    if (spec == NULL)
-        spec = fc_loss_from_descriptor(m->descriptor, NULL);
     fc_loss_for_output(spec, 0, m->outputs[0].name, &loss);
     if (loss.kind != FC_LOSS_REGRESSION || !(squashed_is(loss.name, "mse") || squashed_is(loss.name, "meansquarederror")))
         return FC_OK;

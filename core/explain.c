@@ -95,12 +95,13 @@ static int is_quote(char c)
 }
 
 /*
- * Whether needle[0..len) reads at p, and where it ends (*end, past any quote
- * that follows): quotes and backticks are ignored on both sides, and
- * whitespace in the needle matches any run of whitespace in the text, or none
- * (a line wrapped, or joined, on the way to the paste).
+ * Reads needle[0..len) at p as far as it agrees, and returns how much of the
+ * needle that is (len when all of it), with *end where the text was reached:
+ * quotes and backticks are ignored on both sides, and whitespace in the
+ * needle matches any run of whitespace in the text, or none (a line wrapped,
+ * or joined, on the way to the paste).
  */
-static int lit_at(const char *p, const char *needle, size_t len, const char **end)
+static size_t lit_read(const char *p, const char *needle, size_t len, const char **end)
 {
     const char *n = needle, *stop = needle + len;
 
@@ -116,14 +117,22 @@ static int lit_at(const char *p, const char *needle, size_t len, const char **en
             while (is_quote(*p))
                 p++;
             if (*p != *n)
-                return 0;
+                break;
             p++;
             n++;
         }
     }
-    while (is_quote(*p))
-        p++;
     *end = p;
+    return (size_t)(n - needle);
+}
+
+/* Whether needle[0..len) reads at p (lit_read), and where it ends (*end, past any quote that follows). */
+static int lit_at(const char *p, const char *needle, size_t len, const char **end)
+{
+    if (lit_read(p, needle, len, end) != len)
+        return 0;
+    while (is_quote(**end))
+        (*end)++;
     return 1;
 }
 
@@ -145,45 +154,34 @@ static const char *find(const char *hay, const char *from, const char *needle, s
     return NULL;
 }
 
-/* 1 when nothing but trailing space, quotes or Markdown marks is left at p. */
+/* What may trail a pasted line: space, quotes, a carriage return, Markdown's _ and *. */
+static int is_trailing(char c)
+{
+    return is_space(c) || is_quote(c) || c == '\r' || c == '_' || c == '*';
+}
+
+/* 1 when nothing but trailing characters is left at p. */
 static int at_text_end(const char *p)
 {
-    while (*p != '\0' && (is_space(*p) || is_quote(*p) || *p == '\r' || *p == '_' || *p == '*'))
+    while (*p != '\0' && is_trailing(*p))
         p++;
     return *p == '\0';
 }
 
 /*
- * A paste cut inside a literal: the longest start of needle (at least 12
- * characters) that reads at some position from `from` on and runs into the
- * end of the text. Returns the characters of needle matched, 0 when none.
+ * A paste cut inside a literal: the first position from `from` on where at
+ * least 12 characters of needle, but not all of it, read up to the end of
+ * the text. Returns the characters of needle matched there, 0 when none.
  */
 static size_t lit_cut(const char *from, const char *needle, size_t len)
 {
-    const char *start;
+    const char *start, *end;
 
     for (start = from; *start != '\0'; start++) {
-        const char *p = start, *n = needle, *stop = needle + len;
+        size_t n = lit_read(start, needle, len, &end);
 
-        while (n < stop) {
-            if (is_quote(*n)) {
-                n++;
-            } else if (is_space(*n)) {
-                while (n < stop && is_space(*n))
-                    n++;
-                while (is_space(*p) || is_quote(*p))
-                    p++;
-            } else {
-                while (is_quote(*p))
-                    p++;
-                if (*p != *n)
-                    break;
-                p++;
-                n++;
-            }
-        }
-        if (n - needle >= 12 && n < stop && at_text_end(p))
-            return (size_t)(n - needle);
+        if (n >= 12 && n < len && at_text_end(end))
+            return n;
     }
     return 0;
 }
@@ -228,8 +226,7 @@ static const char *tail_start(const part *parts, size_t n, size_t i, const char 
 {
     const char *end = pos + strlen(pos), *q;
 
-    while (end > pos && (is_space(end[-1]) || is_quote(end[-1]) || end[-1] == '\r' || end[-1] == '_' ||
-                         end[-1] == '*'))
+    while (end > pos && is_trailing(end[-1]))
         end--;
     if (memchr(pos, '\n', (size_t)(end - pos)) != NULL || end - pos > 160)
         return NULL;

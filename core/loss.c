@@ -105,22 +105,65 @@ void fc_loss_for_output(const json_t *spec, size_t index, const char *name, fc_l
     read_one(spec, out);
 }
 
+/* Where descriptors keep the compile settings, with the JSON pointers of the members in a request. */
+static const struct {
+    const char *outer; /* the member holding it, or NULL for the descriptor itself */
+    const char *key;
+    const char *at, *loss, *metrics;
+} compile_places[] = {
+    {NULL, "compile_config", "/model/compile_config", "/model/compile_config/loss",
+     "/model/compile_config/metrics"}, /* Keras 3 */
+    {"modelTopology", "training_config", "/model/modelTopology/training_config",
+     "/model/modelTopology/training_config/loss", "/model/modelTopology/training_config/metrics"}, /* TF.js */
+    {NULL, "training_config", "/model/training_config", "/model/training_config/loss",
+     "/model/training_config/metrics"}, /* Keras 2 */
+};
+
+/* The compile settings the descriptor carries, and which place of compile_places holds them (-1: none). */
+static int compile_place(const json_t *descriptor, const json_t **cc)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(compile_places) / sizeof(compile_places[0]); i++) {
+        const json_t *outer = compile_places[i].outer ? json_object_get(descriptor, compile_places[i].outer)
+                                                      : descriptor;
+
+        *cc = json_object_get(outer, compile_places[i].key);
+        if (*cc != NULL)
+            return (int)i;
+    }
+    return -1;
+}
+
+const json_t *fc_descriptor_compile(const json_t *descriptor, const char **pointer)
+{
+    const json_t *cc;
+    int i = compile_place(descriptor, &cc);
+
+    if (pointer != NULL)
+        *pointer = i >= 0 ? compile_places[i].at : NULL;
+    return i >= 0 ? cc : NULL;
+}
+
 const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **pointer)
 {
-    const json_t *cc = json_object_get(descriptor, "compile_config");
-    const char *where = "/model/compile_config/loss";
+    const json_t *cc;
+    int i = compile_place(descriptor, &cc);
 
-    if (cc == NULL) {
-        cc = json_object_get(json_object_get(descriptor, "modelTopology"), "training_config");
-        where = "/model/modelTopology/training_config/loss";
-    }
-    if (cc == NULL) {
-        cc = json_object_get(descriptor, "training_config");
-        where = "/model/training_config/loss";
-    }
     if (pointer != NULL)
-        *pointer = where;
+        *pointer = compile_places[i >= 0 ? i : 2].loss;
     return json_object_get(cc, "loss");
+}
+
+const json_t *fc_loss_spec(const json_t *body, const json_t *descriptor, const char **pointer)
+{
+    const json_t *spec = json_object_get(json_object_get(body, "compile"), "loss");
+
+    if (spec == NULL)
+        return fc_loss_from_descriptor(descriptor, pointer);
+    if (pointer != NULL)
+        *pointer = "/compile/loss";
+    return spec;
 }
 
 /* metric (a string) among the names in one output's spec (a name or a list); its pointer under base. */
@@ -152,17 +195,10 @@ int fc_metric_find(const json_t *body, const json_t *descriptor, size_t index, c
     char base[512];
 
     if (spec == NULL) {
-        const json_t *cc = json_object_get(descriptor, "compile_config");
+        const json_t *cc;
+        int i = compile_place(descriptor, &cc);
 
-        where = "/model/compile_config/metrics";
-        if (cc == NULL) {
-            cc = json_object_get(json_object_get(descriptor, "modelTopology"), "training_config");
-            where = "/model/modelTopology/training_config/metrics";
-        }
-        if (cc == NULL) {
-            cc = json_object_get(descriptor, "training_config");
-            where = "/model/training_config/metrics";
-        }
+        where = compile_places[i >= 0 ? i : 2].metrics;
         spec = json_object_get(cc, "metrics");
     }
     if (json_is_object(spec)) {

@@ -103,10 +103,14 @@ static void fill_row(fc_report_row *row, const json_t *report)
     row->run = json_string_value(json_object_get(labels, "run"));
 }
 
-/* "sha256:<hex>" of a descriptor's canonical JSON (compact, keys sorted) into id; the text length, 0 on failure. */
-static size_t model_digest(const json_t *descriptor, char id[8 + 65])
+/*
+ * "sha256:<hex>" of a value's canonical JSON (compact, keys sorted: the same
+ * whatever the key order or spacing it came in) into digest; the canonical
+ * text's length, 0 when out of memory.
+ */
+static size_t canonical_digest(const json_t *value, char digest[8 + 65])
 {
-    char hex[65], *canonical = json_dumps(descriptor, JSON_COMPACT | JSON_SORT_KEYS);
+    char hex[65], *canonical = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     size_t len;
 
     if (canonical == NULL)
@@ -114,7 +118,7 @@ static size_t model_digest(const json_t *descriptor, char id[8 + 65])
     len = strlen(canonical);
     fc_sha256_hex(canonical, len, hex);
     free(canonical);
-    snprintf(id, 8 + 65, "sha256:%s", hex);
+    snprintf(digest, 8 + 65, "sha256:%s", hex);
     return len;
 }
 
@@ -201,7 +205,7 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
         }
         json_decref(wrapped);
     }
-    len = model_digest(descriptor, id);
+    len = canonical_digest(descriptor, id);
     text = len > 0 ? json_dumps(descriptor, JSON_COMPACT) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
@@ -233,7 +237,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     json_t *body = NULL, *core_report = NULL, *report = NULL;
     fc_report_row row;
     fc_error err;
-    char digest[8 + 65], hex[65], location[64], msg[256];
+    char digest[8 + 65], location[64], msg[256];
     char *text = NULL;
     int64_t t0 = fc_now_us();
     enum MHD_Result ret;
@@ -251,20 +255,13 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
         ret = core_error(r, &err);
         goto cleanup;
     }
-    /* The digest of the request as read (canonical JSON; uploaded arrays as the headers read from
-     * them): the same call gets the same digest whatever the key order, spacing or body form. */
-    {
-        char *canonical = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-        if (canonical == NULL) {
-            ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
-                                     "out of memory while digesting the request", NULL, NULL);
-            goto cleanup;
-        }
-        fc_sha256_hex(canonical, strlen(canonical), hex);
-        free(canonical);
+    /* The digest of the request as read (uploaded arrays as the headers read from them): the same
+     * call gets the same digest whatever the key order, spacing or body form. */
+    if (canonical_digest(body, digest) == 0) {
+        ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                 "out of memory while digesting the request", NULL, NULL);
+        goto cleanup;
     }
-    snprintf(digest, sizeof(digest), "sha256:%s", hex);
     if (fc_id_new(row.id, &row.created_ms) != 0) {
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                  "no randomness available for a report id", NULL, NULL);

@@ -53,6 +53,21 @@ char *fc_name_camel(const char *name, char *out, size_t size);
 const json_t *fc_loss_from_descriptor(const json_t *descriptor, const char **pointer);
 
 /*
+ * The loss a request trains with: its compile.loss, else the descriptor's
+ * (fc_loss_from_descriptor). Borrowed; NULL when neither names one. pointer,
+ * when not NULL, receives the spec's JSON pointer (static string).
+ */
+const json_t *fc_loss_spec(const json_t *body, const json_t *descriptor, const char **pointer);
+
+/*
+ * The compile settings a descriptor carries (Keras 3 compile_config, a TF.js
+ * model.json's or Keras 2's training_config), borrowed, or NULL; pointer,
+ * when not NULL, receives their JSON pointer in a request whose descriptor
+ * sits at /model ("/model/compile_config"; static string, NULL when none).
+ */
+const json_t *fc_descriptor_compile(const json_t *descriptor, const char **pointer);
+
+/*
  * Looks for the metric `metric` (matched exactly, as Keras 2 and TF.js match
  * "accuracy") among the metrics that apply to output `index` (named `name`)
  * in the request body's compile.metrics, else the descriptor's compile or
