@@ -421,6 +421,41 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         snprintf(e, sizeof(e), "%lld", (long long)(dim - 1));
         snprintf(f, sizeof(f), "%lld",
                  (long long)(t->stats.max >= (double)dim && t->stats.max < 9.0e18 ? (int64_t)t->stats.max + 1 : dim));
+        if (req->target.framework == FC_FW_KERAS3) {
+            /* Keras 3's TF backend: 3.0-3.2 clip every id into range, 3.3+ wrap -input_dim..-1 */
+            int clip = fc_target_in(&req->target, "keras3 3.0-3.2; keras_core 0.1");
+            char fix_dim[96];
+
+            snprintf(fix_dim, sizeof(fix_dim), "keras.layers.Embedding(input_dim=%s, output_dim=...)", f);
+
+            if (clip || (t->stats.max < (double)dim && t->stats.min >= -(double)dim)) {
+                fc_var vars[] = {
+                    VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a), VAR("min", b),
+                    VAR("max", c), VAR("suggest", f),
+                    VAR("how", clip ? "This Keras 3 release looks ids up with tf.experimental.numpy.take, which "
+                                      "clips them into [0, input_dim - 1]: negative ids read row 0 and ids past "
+                                      "the end read the last row."
+                                    : "Keras 3 (TensorFlow backend) adds input_dim to negative ids before the "
+                                      "lookup, as NumPy indexing does: -1 reads the last row, -input_dim row 0."),
+                    VAR("fix_summary", t->stats.min < 0 ? "Map negative ids to a reserved id (or shift the ids "
+                                                          "so that they start at 0)"
+                                                        : "Make input_dim cover the vocabulary (max id + 1)"),
+                    VAR("fix_code", t->stats.min < 0 ? "x = np.where(x < 0, 0, x)  # 0: a reserved out-of-vocabulary id"
+                                                     : fix_dim),
+                    VAR("no_error", clip ? "ids are clipped into [0, input_dim - 1] and training goes on"
+                                         : "negative ids wrap to input_dim + id and training goes on")};
+
+                if (fc_findings_add(out, FC_EMBEDDING_IDS_REMAPPED, &req->target,
+                                    "x for '{input}' holds ids from {min} to {max}; Embedding '{layer}' has "
+                                    "input_dim {input_dim}, and Keras 3 remaps the ids outside it silently",
+                                    t->pointer, m->inputs[i].name, emb->name, vars,
+                                    sizeof(vars) / sizeof(vars[0])) == NULL)
+                    return FC_ERR_NOMEM;
+                continue;
+            }
+            if (t->stats.max < (double)dim) /* the wrapped id is still negative: gather names it */
+                fc_fmt_num(d, sizeof(d), t->stats.min + (double)dim);
+        }
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
                          VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
         if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, &req->target,

@@ -256,6 +256,63 @@ static int same_shape(const fc_shape *y, const fc_shape *out)
     return 1;
 }
 
+/*
+ * What Keras 3's loss (TF backend) raises for y against the output: the loss
+ * wrapper's squeeze_or_expand_to_same_rank (3.0-3.2 squeeze only:
+ * squeeze_to_same_rank), then keras/src/backend/tensorflow/nn.py's rank and
+ * shape checks (sparse: its own squeeze of a trailing 1, then rank
+ * target.ndim - 1 and the axes up to the last). Writes the text, with the
+ * shapes as the loss sees them, and returns 1; returns 0 when those checks
+ * pass (a broadcast may still follow).
+ */
+static int keras3_loss_rejects(const label_ctx *c, char *buf, size_t size)
+{
+    fc_shape t = c->y->shape, p = *c->out;
+    int sparse = c->loss.kind == FC_LOSS_SPARSE_CCE, expand = !fc_target_in(&c->req->target, "keras3 3.0-3.2");
+    int i, off;
+    char ts[256], ps[256];
+    fc_variant_id id;
+    char *text;
+
+    if (t.rank == p.rank + 1 && t.dims[t.rank - 1] == 1) {
+        if (p.rank == 1 && expand)
+            p.dims[p.rank++] = 1;
+        else
+            t.rank--;
+    } else if (p.rank == t.rank + 1 && p.dims[p.rank - 1] == 1) {
+        if (t.rank == 1 && expand)
+            t.dims[t.rank++] = 1;
+        else
+            p.rank--;
+    }
+    if (sparse && t.rank == p.rank && t.dims[t.rank - 1] == 1)
+        t.rank--;
+    off = sparse ? 1 : 0;
+    if (t.rank != p.rank - off) {
+        id = sparse ? FC_V_TARGET_KERAS3_SPARSE_RANK : FC_V_TARGET_KERAS3_RANK;
+    } else {
+        for (i = 1; i < t.rank; i++) {
+            if (t.dims[i] != FC_DIM_UNKNOWN && p.dims[i] != FC_DIM_UNKNOWN && t.dims[i] != p.dims[i])
+                break;
+        }
+        if (i == t.rank) {
+            snprintf(buf, size, "(Keras 3 accepts this shape)");
+            return 0;
+        }
+        id = sparse ? FC_V_TARGET_KERAS3_SPARSE : FC_V_TARGET_KERAS3_SHAPE;
+    }
+    batched(&t, c->n, c->req->batch_size, ts, sizeof(ts));
+    batched(&p, c->n, c->req->batch_size, ps, sizeof(ps));
+    {
+        fc_var vars[] = {VAR("y_batch", ts), VAR("out_batch", ps)};
+
+        text = fc_template_expand(fc_variant_text(id, &c->req->target), vars, 2);
+    }
+    snprintf(buf, size, "%s", text != NULL ? text : "Arguments `target` and `output` must have the same shape");
+    fc_free(text);
+    return 1;
+}
+
 static fc_status add(label_ctx *c, fc_finding_code code, const char *message, const fc_var *extra, size_t n_extra,
                      fc_findings *out)
 {
@@ -324,9 +381,8 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
     if (c->y->shape.rank == c->out->rank && c->units > 1 && c->y->shape.dims[c->y->shape.rank - 1] == c->units)
         return add(c, FC_LABELS_ONE_HOT_FOR_SPARSE, "y has shape {y_shape}: one-hot labels, but the loss is sparse",
                    NULL, 0, out);
-    if (!sparse_shape_ok(&c->y->shape, c->out)) {
-        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same shape up until the last "
-                 "dimension: target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+    if (!sparse_shape_ok(&c->y->shape, c->out) &&
+        (keras3_loss_rejects(c, k3, sizeof(k3)) || c->req->target.framework != FC_FW_KERAS3)) {
         return shape_mismatch(c, "A sparse loss wants one class index per output position: y should have the "
                               "output's shape without its last axis.",
                               k3, "logits and labels must have the same first dimension", "y = y.reshape(-1)", out);
@@ -421,8 +477,7 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
 
     if (c->out->rank >= 3 && ys->rank == c->out->rank - 1 && ys->dims[ys->rank - 1] == c->units) {
         /* one-hot rows per sample against an output per position: the extra axes are not reduced */
-        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same rank (ndim). Received: "
-                 "target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+        keras3_loss_rejects(c, k3, sizeof(k3));
         snprintf(k2, sizeof(k2), "Shapes %s and %s are incompatible", c->y_batch, c->out_batch);
         return shape_mismatch(c, "y holds one one-hot row per sample, but the output has a row per position of "
                               "the sequence or image it follows: reduce the extra axes before the output layer.",
@@ -438,9 +493,8 @@ static fc_status check_categorical(label_ctx *c, fc_findings *out)
     }
     if (c->units == 1 && (same_shape(ys, c->out) || ys->rank == c->out->rank - 1))
         return FC_OK; /* y is expanded to the output's (N, 1) and the loss is 0: the activation/loss warning says so */
-    if (!same_shape(ys, c->out)) {
-        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same shape. Received: target.shape=%s, "
-                 "output.shape=%s", c->y_batch, c->out_batch);
+    if (!same_shape(ys, c->out) &&
+        (keras3_loss_rejects(c, k3, sizeof(k3)) || c->req->target.framework != FC_FW_KERAS3)) {
         snprintf(k2, sizeof(k2), "Shapes %s and %s are incompatible", c->y_k2, c->out_batch);
         return shape_mismatch(c, "One-hot labels need exactly one column per output unit.", k3, k2,
                               "y = keras.utils.to_categorical(class_indices, num_classes=units)", out);
@@ -617,9 +671,8 @@ static fc_status check_binary(label_ctx *c, const char *activation, fc_findings 
             /* Keras 3's binary_crossentropy wants the same rank and shape after the squeeze (nn.py) */
             fc_shape pred, res;
 
-            if (loss_broadcast(c->req, ys, c->out, &pred, &res) != 0)
-                return shape_mismatch(c, "Binary cross-entropy wants one 0/1 target per output unit.",
-                                      "Arguments `target` and `output` must have the same shape (or rank)",
+            if (loss_broadcast(c->req, ys, c->out, &pred, &res) != 0 && keras3_loss_rejects(c, k3, sizeof(k3)))
+                return shape_mismatch(c, "Binary cross-entropy wants one 0/1 target per output unit.", k3,
                                       "(see the tf.keras 2 target)", "y = y.reshape((-1,) + model.output_shape[1:])",
                                       out);
         } else {
@@ -629,9 +682,8 @@ static fc_status check_binary(label_ctx *c, const char *activation, fc_findings 
                 return check_high_rank(c, activation != NULL && strcmp(activation, "sigmoid") == 0, out);
         }
     }
-    if (c->out->rank < 3 && !same_shape(ys, c->out) && !(ys->rank == c->out->rank - 1 && c->units == 1)) {
-        snprintf(k3, sizeof(k3), "Arguments `target` and `output` must have the same rank (ndim). Received: "
-                 "target.shape=%s, output.shape=%s", c->y_batch, c->out_batch);
+    if (c->out->rank < 3 && !same_shape(ys, c->out) && !(ys->rank == c->out->rank - 1 && c->units == 1) &&
+        (keras3_loss_rejects(c, k3, sizeof(k3)) || c->req->target.framework != FC_FW_KERAS3)) {
         if (activation != NULL && strcmp(activation, "sigmoid") == 0)
             snprintf(k2, sizeof(k2), "`logits` and `labels` must have the same shape, received (%s vs %s).",
                      c->out_batch, c->y_k2);
@@ -754,6 +806,62 @@ static fc_status cce_one_column(label_ctx *c, fc_findings *out)
                "the release refuses the one-column target", extra, 1, out);
 }
 
+/* "*" per leaf of a structure of n leaves, as Python prints it: a list, or a tuple (tf.data's). */
+static void star_struct(size_t n, int tuple, char *buf, size_t size)
+{
+    size_t i, u = 0;
+
+    u += (size_t)snprintf(buf, size, "%s", tuple ? "(" : "[");
+    for (i = 0; i < n && u < size; i++)
+        u += (size_t)snprintf(buf + u, size - u, "%s'*'", i ? ", " : "");
+    if (u < size)
+        snprintf(buf + u, size - u, "%s", tuple ? (n == 1 ? ",)" : ")") : "]");
+}
+
+/*
+ * TARGET_COUNT_MISMATCH as each Keras 3 release behaves. 3.0-3.6 flatten y
+ * and zip it with the outputs and their losses (trainers/compile_utils.py
+ * CompileLoss.call): no error, the outputs past y's arrays get no loss (and
+ * extra arrays are dropped). 3.7+ try to fit y to the outputs' structure:
+ * when y holds as many arrays as compile's loss has non-None entries, y is
+ * packed like the loss and _build_nested fails at path (0,); otherwise
+ * call raises "y_true and y_pred have different structures" (a list y
+ * reaches the loss as a tuple: array_data_adapter.py lists_to_tuples).
+ */
+static fc_status keras3_target_count(const fc_request *req, fc_finding *f)
+{
+    const json_t *loss = fc_loss_spec(req->body, req->model.descriptor, NULL);
+    size_t n_y = req->y.form == FC_DATA_SINGLE ? 1 : req->y.len, n_loss = 1, i;
+    char yt[256], yp[256], text[700];
+
+    if (fc_target_in(&req->target, "keras3 3.0-3.6; keras_core 0.1")) {
+        char why[400];
+
+        f->severity = FC_SEV_WARNING;
+        snprintf(why, sizeof(why), "(no error: Keras %s zips the %zu target array(s) with the %zu outputs; %s)",
+                 req->target.version.text[0] ? req->target.version.text : "3.0-3.6", n_y, req->model.n_outputs,
+                 n_y < req->model.n_outputs ? "the outputs past them get no loss and do not train"
+                                            : "the extra arrays are dropped");
+        return fc_finding_set_error(f, why, NULL, 0);
+    }
+    if (json_is_array(loss)) {
+        n_loss = 0;
+        for (i = 0; i < json_array_size(loss); i++)
+            n_loss += !json_is_null(json_array_get(loss, i));
+    } else if (json_is_object(loss)) {
+        n_loss = json_object_size(loss);
+    }
+    if (n_y == n_loss)
+        return FC_OK; /* the catalog text: path (0,) */
+    if (req->y.form == FC_DATA_SINGLE)
+        snprintf(yt, sizeof(yt), "*");
+    else
+        star_struct(n_y, 1, yt, sizeof(yt));
+    star_struct(req->model.n_outputs, 0, yp, sizeof(yp));
+    snprintf(text, sizeof(text), "y_true and y_pred have different structures.\ny_true: %s\ny_pred: %s\n", yt, yp);
+    return fc_finding_set_error(f, text, NULL, 0);
+}
+
 /* y's structure against the outputs: one array per output. */
 static fc_status check_target_count(const fc_request *req, fc_findings *out)
 {
@@ -801,6 +909,8 @@ static fc_status check_target_count(const fc_request *req, fc_findings *out)
         return FC_ERR_NOMEM;
     if (req->target.framework == FC_FW_TFKERAS2)
         f->severity = FC_SEV_WARNING; /* it trains, if not on what was meant */
+    if (req->target.framework == FC_FW_KERAS3)
+        return keras3_target_count(req, f);
     return FC_OK;
 }
 
