@@ -500,16 +500,47 @@ static int dict_has(const fc_arrays *x, const char *name)
     return 0;
 }
 
+/*
+ * The order in which Keras checks the inputs: the model's, or sorted by name
+ * when the model was built on a dict of inputs (Functional.input_spec sorts
+ * it). order receives n_inputs indices.
+ */
+static void check_order(const fc_model *m, size_t *order)
+{
+    size_t i;
+
+    for (i = 0; i < m->n_inputs; i++) {
+        size_t k = i;
+
+        if (m->inputs_keyed) {
+            while (k > 0 && strcmp(m->inputs[order[k - 1]].name, m->inputs[i].name) > 0) {
+                order[k] = order[k - 1];
+                k--;
+            }
+        }
+        order[k] = i;
+    }
+}
+
 static fc_status check_dict(const fc_request *req, fc_findings *out)
 {
     const fc_model *m = &req->model;
     name_forms names;
-    char keys[512];
-    size_t i;
+    char keys[512], unknown[512] = "", unknown_py[512] = "", expected_py[512];
+    size_t i, n_unknown = 0, n_missing = 0, uu = 0, up = 0, ue = 0, order[FC_MAX_MODEL_IO];
+    const char *first_unknown = NULL;
     fc_status result = FC_OK;
 
     input_names(m, &names);
     dict_keys(&req->x, keys, sizeof(keys));
+    check_order(m, order);
+    ue = add(expected_py, sizeof(expected_py), ue, "[");
+    for (i = 0; i < m->n_inputs; i++) {
+        ue = add(expected_py, sizeof(expected_py), ue, "%s'%s'", i ? ", " : "", m->inputs[order[i]].name);
+        n_missing += !dict_has(&req->x, m->inputs[i].name);
+    }
+    add(expected_py, sizeof(expected_py), ue, "]");
+    up = add(unknown_py, sizeof(unknown_py), up, "[");
     for (i = 0; i < req->x.len && result == FC_OK; i++) {
         const fc_tensor *t = &req->x.items[i];
         int idx = fc_model_find_input(m, t->key);
@@ -518,24 +549,37 @@ static fc_status check_dict(const fc_request *req, fc_findings *out)
             result = check_one(req, &m->inputs[idx], (size_t)idx, t, out);
             continue;
         }
-        fc_var vars[] = {VAR("key", t->key), VAR("input_names", names.quoted), VAR("x_dict_example", names.dict)};
+        uu = add(unknown, sizeof(unknown), uu, "%s'%s'", n_unknown ? ", " : "", t->key);
+        up = add(unknown_py, sizeof(unknown_py), up, "%s'%s'", n_unknown ? ", " : "", t->key);
+        if (n_unknown++ == 0)
+            first_unknown = t->pointer;
+    }
+    add(unknown_py, sizeof(unknown_py), up, "]");
+    if (n_unknown > 0 && result == FC_OK) {
+        fc_var vars[] = {VAR("unknown", unknown), VAR("unknown_py", unknown_py), VAR("input_names", names.quoted),
+                         VAR("x_dict_example", names.dict)};
         fc_finding *f = fc_findings_add(out, FC_INPUT_NAME_UNKNOWN, &req->target,
-                                        "x has key '{key}', which is not a model input ({input_names}): it is "
-                                        "ignored",
-                                        t->pointer, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
+                                        n_unknown == 1 ? "x has key {unknown}, which is not a model input "
+                                                         "({input_names}): it is ignored"
+                                                       : "x has keys {unknown}, which are not model inputs "
+                                                         "({input_names}): they are ignored",
+                                        first_unknown, NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
 
         if (f == NULL)
             result = FC_ERR_NOMEM;
-        else if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE))
-            result = fc_finding_set_error(f, NULL, NULL, 0); /* standardize_input_data reads only the names it needs */
+        else if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE) || n_missing > 0)
+            /* standardize_input_data reads only the names it needs; a missing input raises before the warning */
+            result = fc_finding_set_error(f, NULL, NULL, 0);
     }
     for (i = 0; i < m->n_inputs && result == FC_OK; i++) {
-        if (dict_has(&req->x, m->inputs[i].name))
+        const fc_model_io *in = &m->inputs[order[i]];
+
+        if (dict_has(&req->x, in->name))
             continue;
-        fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("keys_py", keys), VAR("names_py", names.py),
+        fc_var vars[] = {VAR("input", in->name), VAR("keys_py", keys), VAR("names_py", expected_py),
                          VAR("names_js", names.js), VAR("x_dict_example", names.dict)};
         if (fc_findings_add(out, FC_INPUT_MISSING, &req->target,
-                            "model input '{input}' gets no array: x has keys {keys_py}", "/data/x", m->inputs[i].name,
+                            "model input '{input}' gets no array: x has keys {keys_py}", "/data/x", in->name,
                             NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
             result = FC_ERR_NOMEM;
     }

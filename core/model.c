@@ -492,6 +492,7 @@ static fc_status functional_io(const json_t *spec, const char *path, int is_inpu
     if (is_input) {
         model->inputs = io;
         model->n_inputs = names.len;
+        model->inputs_keyed = json_is_object(spec);
     } else {
         model->outputs = io;
         model->n_outputs = names.len;

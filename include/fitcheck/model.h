@@ -57,6 +57,7 @@ typedef struct fc_model {
     char *tfjs_version;         /* owned; the TF.js release that wrote a model.json ("1.3.1"), or NULL */
     fc_model_io *inputs;        /* owned array */
     size_t n_inputs;
+    int inputs_keyed;           /* input_layers is a dict: Keras checks the inputs in sorted key order */
     fc_model_io *outputs;       /* owned array; shapes unknown until inference exists */
     size_t n_outputs;
     fc_layer *layers;           /* owned array, in descriptor order */
