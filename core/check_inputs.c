@@ -24,7 +24,7 @@ typedef struct input_ctx {
     size_t index;
     char index_s[24];
     char expected[256], expected_sample[256], expected_sample_args[256], expected_js[256];
-    char found[256], found_batch[256], found_js[256], found_sample_args[256];
+    char found[256], found_batch[256], found_js[256], found_sample_args[256], found_sample[256];
     char expected_rank[16], found_rank[16];
 } input_ctx;
 
@@ -54,6 +54,16 @@ static void ctx_fill(input_ctx *c)
         fc_shape_format_js(&c->x->shape, 0, c->found_js, sizeof(c->found_js));
     }
     fc_shape_format(&c->x->shape, 1, c->found_sample_args, sizeof(c->found_sample_args));
+    {
+        /* x's sample shape as a Python tuple; a 1-D x is one value per sample, (1,) once TF.js expands it */
+        fc_shape s = {0};
+
+        s.rank = c->x->shape.rank > 1 ? c->x->shape.rank - 1 : 1;
+        s.dims[0] = 1;
+        for (i = 0; i + 1 < c->x->shape.rank; i++)
+            s.dims[i] = c->x->shape.dims[i + 1];
+        fc_shape_format(&s, 0, c->found_sample, sizeof(c->found_sample));
+    }
     /* Keras batches the arrays: the batch axis prints as the batch size when
      * every batch is full, else as None (ArrayDataAdapter.get_tf_dataset). */
     batched = c->x->shape;
@@ -70,7 +80,8 @@ static void ctx_fill(input_ctx *c)
         VAR("expected_sample_args", (c)->expected_sample_args), VAR("expected_js", (c)->expected_js),          \
         VAR("expected_rank", (c)->expected_rank), VAR("found", (c)->found),                                    \
         VAR("found_batch", (c)->found_batch), VAR("found_js", (c)->found_js),                                  \
-        VAR("found_sample_args", (c)->found_sample_args), VAR("found_rank", (c)->found_rank),                  \
+        VAR("found_sample_args", (c)->found_sample_args), VAR("found_sample", (c)->found_sample),              \
+        VAR("found_rank", (c)->found_rank),                                                                    \
         VAR("first_layer", first_layer(&(c)->req->model) ? first_layer(&(c)->req->model)->name : "")
 
 /* The first layer after the InputLayer, or NULL. */

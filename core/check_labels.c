@@ -354,7 +354,7 @@ static fc_status units_patch(label_ctx *c, int64_t units, fc_finding *f)
             strncmp(m->layers_pointer, "/model", 6) == 0) {
             snprintf(path, sizeof(path), "%s/%zu/config/units", m->layers_pointer + 6, i);
             return fc_finding_add_patch_fix(f, "Or set the output layer's units in the model",
-                                            "units = max label + 1",
+                                            "units = int(y.max()) + 1  # the patch sets the output layer's units",
                                             json_pack("[{s:s, s:s, s:I}]", "op", "replace", "path", path, "value",
                                                       (json_int_t)units),
                                             NULL, 0);

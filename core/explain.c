@@ -576,9 +576,10 @@ static json_t *match_json(const fc_catalog_entry *e, size_t fw, match *m)
     expl = fc_template_expand(e->explanation, vars, m->n_values);
     fix_summary = fc_template_expand(e->fix_summary, vars, m->n_values);
     fix_code = fc_template_expand(e->fix_code, vars, m->n_values);
-    obj = json_pack("{s:s, s:s, s:f, s:b, s:o, s:s, s:s?, s:[{s:s?, s:s?}], s:s}", "code", e->code, "framework",
+    obj = json_pack("{s:s, s:s, s:f, s:b, s:o, s:s, s:s?, s:[{s:s?, s:s?, s:s}], s:s}", "code", e->code, "framework",
                     frameworks[fw], "score", m->score, "truncated", m->truncated, "values", values, "title",
-                    e->title, "explanation", expl, "fixes", "summary", fix_summary, "code", fix_code, "href", href);
+                    e->title, "explanation", expl, "fixes", "summary", fix_summary, "code", fix_code, "language",
+                    fc_fix_language(fix_code ? fix_code : ""), "href", href);
     fc_free(expl);
     fc_free(fix_summary);
     fc_free(fix_code);

@@ -288,6 +288,47 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_ta
     return f;
 }
 
+/* The first line of code that is not a comment. */
+static const char *first_code_line(const char *code, const char *comment)
+{
+    size_t n = strlen(comment);
+
+    while (*code == ' ' || *code == '\n')
+        code++;
+    while (strncmp(code, comment, n) == 0) {
+        const char *nl = strchr(code, '\n');
+
+        if (nl == NULL)
+            return code + strlen(code);
+        code = nl + 1;
+    }
+    return code;
+}
+
+/* An option line of a TF.js object literal: an identifier, ':' and a value ("metrics: ['mse']"). */
+static int js_option_line(const char *s)
+{
+    const char *p = s;
+
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')
+        p++;
+    return p > s && p[0] == ':' && p[1] == ' ';
+}
+
+const char *fc_fix_language(const char *code)
+{
+    const char *js = first_code_line(code, "//"), *py = first_code_line(code, "#");
+    size_t n;
+
+    if (strncmp(py, "tensorflowjs_converter ", 23) == 0 || strncmp(py, "pip ", 4) == 0)
+        return "shell";
+    n = strlen(js);
+    if (strncmp(js, "const ", 6) == 0 || strncmp(js, "let ", 4) == 0 || strstr(js, ") => ") != NULL ||
+        js_option_line(js) || (n > 0 && js[n - 1] == ';') || (strncmp(code, "//", 2) == 0))
+        return "javascript";
+    return "python";
+}
+
 fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summary, const char *code,
                              const fc_var *vars, size_t n_vars)
 {
@@ -314,6 +355,7 @@ fc_status fc_finding_set_fix(fc_finding *finding, int append, const char *summar
     fix.patch = NULL;
     fc_utf8_sanitize(fix.summary);
     fc_utf8_sanitize(fix.code);
+    fix.language = fc_fix_language(fix.code);
     finding->fixes[finding->n_fixes++] = fix;
     return FC_OK;
 }

@@ -232,6 +232,75 @@ static fc_status flatten_build(fc_build *b)
     return FC_OK;
 }
 
+/* The largest divisor of n that is at most cap (1 when none is larger). */
+static int64_t divisor_at_most(int64_t n, int64_t cap)
+{
+    int64_t d;
+
+    for (d = cap < n ? cap : n; d > 1; d--) {
+        if (n % d == 0)
+            return d;
+    }
+    return 1;
+}
+
+/*
+ * A target_shape that holds the sample's `elems` values, kept as close to
+ * the written one (`dims`, rank r, -1 at `unknown_at` or -1 for none) as
+ * Reshape allows: one axis turned into -1 when the other sizes divide the
+ * sample; else, with a -1 already there, another axis shrunk to the largest
+ * divisor that fits; else a flat (-1,). Written as a Python tuple into buf,
+ * with a note on what changed.
+ */
+static void reshape_suggest(const int64_t *dims, int r, int unknown_at, int64_t elems, char *buf, size_t size,
+                            char *note, size_t note_size)
+{
+    int64_t t[FC_MAX_RANK];
+    int i, j, found = 0;
+    size_t used = 0;
+
+    for (i = 0; i < r; i++)
+        t[i] = dims[i];
+    if (unknown_at < 0) {
+        for (i = r - 1; i >= 0 && !found; i--) {
+            int64_t p = 1;
+
+            for (j = 0; j < r; j++)
+                p = j == i ? p : fc_dim_mul(p, t[j]);
+            if (p > 0 && elems % p == 0) {
+                t[i] = -1;
+                found = 1;
+                snprintf(note, note_size, "-1 lets Reshape compute axis %d (%lld)", i + 1, (long long)(elems / p));
+            }
+        }
+    } else {
+        for (i = r - 1; i >= 0 && !found; i--) {
+            int64_t p = 1;
+
+            if (i == unknown_at || t[i] <= 1)
+                continue;
+            for (j = 0; j < r; j++)
+                p = j == i || j == unknown_at ? p : fc_dim_mul(p, t[j]);
+            if (p > 0 && elems % p == 0 && divisor_at_most(elems / p, t[i]) > 1) {
+                t[i] = divisor_at_most(elems / p, t[i]);
+                found = 1;
+                snprintf(note, note_size, "axis %d: %lld divides the %lld values, and -1 takes the rest", i + 1,
+                         (long long)t[i], (long long)elems);
+            }
+        }
+    }
+    if (!found) {
+        r = 1;
+        t[0] = -1;
+        snprintf(note, note_size, "flat: one axis of %lld values", (long long)elems);
+    }
+    used += (size_t)snprintf(buf, size, "(");
+    for (i = 0; i < r && used < size; i++)
+        used += (size_t)snprintf(buf + used, size - used, "%s%lld", i ? ", " : "", (long long)t[i]);
+    if (used < size)
+        snprintf(buf + used, size - used, "%s", r == 1 ? ",)" : ")");
+}
+
 static fc_status reshape_build(fc_build *b)
 {
     const fc_shape *in = &b->inputs[0];
@@ -309,7 +378,17 @@ static fc_status reshape_build(fc_build *b)
     fc_build_var(b, "found_elems", "%lld", (long long)in_elems);
     fc_build_var(b, "target", "(%s)", tgt);
     fc_build_var(b, "target_elems", "%lld", (long long)known);
-    fc_build_var(b, "suggest", "%s", unknown_at > 0 ? tgt : "-1");
+    {
+        int64_t dims[FC_MAX_RANK];
+        char suggest[256], note[160];
+
+        for (i = 1; i < out.rank; i++)
+            dims[i - 1] = out.dims[i] == FC_DIM_UNKNOWN ? -1 : out.dims[i];
+        reshape_suggest(dims, out.rank - 1, unknown_at > 0 ? unknown_at - 1 : -1, in_elems, suggest, sizeof(suggest),
+                        note, sizeof(note));
+        fc_build_var(b, "suggest", "%s", suggest);
+        fc_build_var(b, "suggest_note", "%s", note);
+    }
     return FC_OK;
 }
 

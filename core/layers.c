@@ -3,6 +3,7 @@
  * family tables of layer_<family>.c, and the helpers build functions share
  * (config readers, Keras's convolution arithmetic, rank checks, problems).
  */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -174,6 +175,8 @@ void fc_build_var(fc_build *b, const char *name, const char *fmt, ...)
 {
     va_list ap;
 
+    /* a value dropped here leaves its template's placeholder unfilled: fail in every test build */
+    assert(b->n_vars < FC_MAX_BUILD_VARS && "fc_build_var: raise FC_MAX_BUILD_VARS");
     if (b->n_vars == FC_MAX_BUILD_VARS)
         return;
     snprintf(b->var_names[b->n_vars], sizeof(b->var_names[0]), "%s", name);

@@ -24,7 +24,7 @@
 #include "fitcheck/shape.h"
 
 #define FC_MAX_LAYER_IO 8  /* inputs or outputs of one layer call */
-#define FC_MAX_BUILD_VARS 10
+#define FC_MAX_BUILD_VARS 16 /* fc_build_var asserts below it: raise it when a layer needs more */
 
 typedef struct fc_build {
     /* in */

@@ -494,8 +494,9 @@ static json_t *finding_json(const fc_finding *f)
     if (f->layer)
         json_object_set_new(loc, "layer", json_string(f->layer));
     for (i = 0; i < f->n_fixes; i++)
-        json_array_append_new(fixes, json_pack("{s:s, s:s, s:O*}", "summary", f->fixes[i].summary, "code",
-                                               f->fixes[i].code, "patch", f->fixes[i].patch));
+        json_array_append_new(fixes, json_pack("{s:s, s:s, s:s, s:O*}", "summary", f->fixes[i].summary, "code",
+                                               f->fixes[i].code, "language", f->fixes[i].language, "patch",
+                                               f->fixes[i].patch));
     if (json_object_size(loc) != 1u + (f->input != NULL) + (f->layer != NULL) || json_array_size(fixes) != f->n_fixes) {
         json_decref(obj);
         json_decref(loc);

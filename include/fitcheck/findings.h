@@ -112,12 +112,23 @@ typedef struct fc_var {
 char *fc_template_expand(const char *tmpl, const fc_var *vars, size_t n_vars);
 
 typedef struct fc_fix {
-    char *summary; /* owned */
-    char *code;    /* owned */
+    char *summary;        /* owned */
+    char *code;           /* owned */
+    const char *language; /* static: fc_fix_language(code) */
     json_t *patch; /* owned reference, or NULL: an RFC 6902 JSON Patch against the model descriptor */
 } fc_fix;
 
 #define FC_MAX_FIXES 4
+
+/*
+ * The language a fix's code is written in: "shell" for a command line (it
+ * starts with a program fitcheck's fixes name: tensorflowjs_converter, pip),
+ * "javascript" for TF.js code (a const/let declaration, an arrow function,
+ * a tf.* call ending in ';', or an option line such as `loss: ...` of a
+ * compile/fit object), else "python". Every fix the catalog renders is
+ * checked to parse in its language (tests/fixes).
+ */
+const char *fc_fix_language(const char *code);
 
 typedef struct fc_finding {
     fc_finding_code code;

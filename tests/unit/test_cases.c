@@ -114,6 +114,37 @@ static void check_filled(const char *name, const char *code, const char *what, c
     }
 }
 
+/*
+ * With FITCHECK_FIXES_OUT set, every fix of every report is appended to that
+ * file as a JSON line {"case", "code", "framework", "fix", "language"}:
+ * tests/fixes/check_fixes.py parses each in its language (every fix must be
+ * code that runs).
+ */
+static void dump_fixes(const char *name, const json_t *report)
+{
+    const char *path = getenv("FITCHECK_FIXES_OUT");
+    const json_t *finding, *fix;
+    size_t i, k;
+    FILE *out;
+
+    if (path == NULL || *path == '\0' || (out = fopen(path, "a")) == NULL)
+        return;
+    json_array_foreach(json_object_get(report, "findings"), i, finding) {
+        json_array_foreach(json_object_get(finding, "fixes"), k, fix) {
+            json_t *line = json_pack("{s:s, s:O, s:O, s:O, s:O}", "case", name, "code",
+                                     json_object_get(finding, "code"), "framework", json_object_get(report, "framework"),
+                                     "fix", json_object_get(fix, "code"), "language", json_object_get(fix, "language"));
+            char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+
+            if (text != NULL)
+                fprintf(out, "%s\n", text);
+            free(text);
+            json_decref(line);
+        }
+    }
+    fclose(out);
+}
+
 static void run_case(void **state)
 {
     const char *name = *state;
@@ -127,6 +158,7 @@ static void run_case(void **state)
     fc_error_init(&err);
     if (fc_preflight_run(request, &report, &err) != FC_OK)
         fail_msg("%s: preflight failed: %s at %s", name, err.text, err.path);
+    dump_fixes(name, report);
     findings = json_object_get(report, "findings");
     claimed = calloc(json_array_size(findings) + 1, 1);
     assert_non_null(claimed);
