@@ -3,6 +3,7 @@
 // schemas, and the checker fails on every kind of deviation it is meant to
 // catch.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
@@ -34,6 +35,16 @@ describe('openapi.yaml', () => {
     assert.deepEqual(Object.keys(spec.paths).sort(),
       ['/healthz', '/metrics', '/v1/explain', '/v1/findings', '/v1/findings/{code}', '/v1/models', '/v1/models/inspect',
         '/v1/preflight', '/v1/reports', '/v1/reports/{id}']);
+  });
+
+  it('names the license the repository carries (LICENSE, package.json)', () => {
+    const root = new URL('../../', import.meta.url);
+    const license = readFileSync(new URL('LICENSE', root), 'utf8');
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+    assert.equal(spec.info.license.identifier, 'MIT');
+    assert.match(license, /^MIT License\n/);
+    assert.match(license, /Permission is hereby granted, free of charge/);
+    assert.equal(pkg.license, spec.info.license.identifier);
   });
 
   it('gives every operation an operationId, a tag, a summary and a 5xx or 4xx', () => {
