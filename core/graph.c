@@ -355,16 +355,22 @@ static fc_status stacked_rnn_fix(graph_run *run, size_t li)
 }
 
 /* A layer TF.js cannot load or train, or whose options it ignores, for the tfjs target (shapes are still
- * inferred as Keras would). in_rank is the rank of its first input, -1 when unknown. */
-static fc_status check_tfjs(graph_run *run, size_t li, int in_rank)
+ * inferred as Keras would), judged on the call's inputs. */
+static fc_status check_tfjs(graph_run *run, size_t li, const fc_shape *inputs, size_t n_inputs)
 {
     const fc_layer *layer = &run->model->layers[li];
     fc_tfjs_refusal why;
     fc_build b;
     char *err;
+    size_t i;
+    int ranks_known = n_inputs > 0;
 
+    for (i = 0; i < n_inputs; i++)
+        ranks_known &= inputs[i].rank != FC_RANK_UNKNOWN;
     if (run->target.framework != FC_FW_TFJS ||
-        !fc_tfjs_unsupported(layer->class_name, layer->config, &run->target, in_rank, &why))
+        (!fc_tfjs_unsupported(layer->class_name, layer->config, &run->target, n_inputs > 0 ? inputs[0].rank : -1,
+                              &why) &&
+         !(ranks_known && fc_tfjs_shape_refusal(layer->class_name, layer->config, inputs, n_inputs, &why))))
         return FC_OK;
     memset(&b, 0, sizeof(b));
     fc_var vars[] = {{"class", layer->class_name}, {"name", why.name}};
@@ -583,7 +589,7 @@ static fc_status build_call(graph_run *run, size_t li, size_t node, const fc_sha
     result = fc_layer_build(&b, &known);
     if (result != FC_OK)
         return result;
-    result = check_tfjs(run, li, n_inputs > 0 ? inputs[0].rank : -1);
+    result = check_tfjs(run, li, inputs, n_inputs);
     if (result != FC_OK)
         return result;
     if (!known)

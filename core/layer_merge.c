@@ -581,6 +581,36 @@ static void dot_problem(fc_build *b, int64_t x, int64_t y, int u0, int u1)
 }
 
 /*
+ * Dot's axes outside an input's shape: Keras's Dot.build indexes the shape
+ * tuple (an IndexError); TF.js, where both sides read undefined, builds the
+ * layer with an output shape its fit cannot produce (oracle: the target
+ * check then fails on a rank the model does not really have).
+ */
+static void dot_axis_problem(fc_build *b, int64_t x, int64_t y)
+{
+    const json_t *axes = json_object_get(b->config, "axes");
+    char shapes[512], ax[64];
+
+    if (json_is_array(axes))
+        snprintf(ax, sizeof(ax), "[%lld, %lld]", (long long)x, (long long)y);
+    else
+        snprintf(ax, sizeof(ax), "%lld", (long long)x);
+    format_shapes_py(b->inputs, 2, shapes, sizeof(shapes));
+    fc_build_problem(b, FC_LAYER_CONFIG_INVALID, "Dot '%s' has axes=%s, outside its inputs %s", b->name, ax, shapes);
+    fc_build_var(b, "detail", "takes the dot product over axes=%s, but its inputs %s have ranks %d and %d "
+                 "(axes 0 to %d and 0 to %d, the batch axis included)", ax, shapes, b->inputs[0].rank,
+                 b->inputs[1].rank, b->inputs[0].rank - 1, b->inputs[1].rank - 1);
+    fc_build_var(b, "consequence", "%s", "Keras refuses the layer when the model is built; TF.js builds it with an "
+                                         "output shape its fit cannot produce, and fails later.");
+    fc_build_var(b, "fix_summary", "%s", "Take the product over an axis both inputs have (-1: the features)");
+    fc_build_var(b, "fix", "%s", "keras.layers.Dot(axes=-1)");
+    fc_build_var(b, "k3_error", "%s", "tuple index out of range");
+    fc_build_var(b, "k2_error", "%s", "tuple index out of range");
+    fc_build_var(b, "js_error", "%s", "(no error when the model is built: TF.js reads the size of each axis as "
+                                      "undefined; fit fails later, on the output shape)");
+}
+
+/*
  * TF.js's Dot.build check: an int axis is normalized (interpretAxis), a
  * list is used as given, and shape[axis] outside the shape is undefined.
  * undefined matches only undefined (oracle: "Dimension incompatibility: 3
@@ -623,8 +653,8 @@ static int tfjs_dot_check(fc_build *b, int64_t x, int64_t y, int is_list)
  *   tfjs_dot_check; rank above 3 is a NotImplementedError, reported as
  *   TFJS_UNSUPPORTED), Dot.computeOutputShape (same shape rule).
  * A dimension mismatch is reported as MERGE_SHAPE_MISMATCH. An axis outside
- * a shape leaves the output unknown: Keras raises IndexError, and where
- * TF.js builds it gives a shape its fit cannot produce.
+ * a shape is LAYER_CONFIG_INVALID (dot_axis_problem): Keras raises
+ * IndexError, and where TF.js builds it gives a shape its fit cannot produce.
  */
 static fc_status dot_build(fc_build *b)
 {
@@ -651,8 +681,11 @@ static fc_status dot_build(fc_build *b)
     }
     if (b->target == FC_FW_TFJS && !tfjs_dot_check(b, x, y, is_list))
         return FC_OK;
-    if (!dot_axes(x, y, is_list, s1->rank, s2->rank, &a0, &a1) || s2->rank < 2 ||
-        s1->rank - 1 + s2->rank - 2 > FC_MAX_RANK) {
+    if (!dot_axes(x, y, is_list, s1->rank, s2->rank, &a0, &a1)) {
+        dot_axis_problem(b, x, y);
+        return FC_OK;
+    }
+    if (s2->rank < 2 || s1->rank - 1 + s2->rank - 2 > FC_MAX_RANK) {
         fc_build_unknown_output(b);
         return FC_OK;
     }

@@ -158,6 +158,23 @@ fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, siz
 
 /* ---- problems ------------------------------------------------------------ */
 
+void fc_build_target(const fc_build *b, fc_target *out)
+{
+    out->framework = b->target == FC_FW_UNKNOWN ? FC_FW_KERAS3 : b->target;
+    if (b->version != NULL)
+        out->version = *b->version;
+    else
+        fc_version_assume_newest(out->framework, &out->version);
+}
+
+int fc_build_release_in(const fc_build *b, const char *spec)
+{
+    fc_target t;
+
+    fc_build_target(b, &t);
+    return fc_target_in(&t, spec);
+}
+
 void fc_build_problem(fc_build *b, fc_finding_code code, const char *fmt, ...)
 {
     va_list ap;

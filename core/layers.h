@@ -80,6 +80,12 @@ fc_status fc_layer_build_object(const json_t *layer, const fc_shape *inputs, siz
 
 /* ---- helpers for build functions (layers.c) ------------------------------ */
 
+/* The build's target and release (the newest when b->version is NULL). */
+void fc_build_target(const fc_build *b, fc_target *out);
+
+/* 1 when the build's target release is in spec (see fc_target_in). */
+int fc_build_release_in(const fc_build *b, const char *spec);
+
 /* Records a problem with a printf message; later fc_build_var calls add values. */
 void fc_build_problem(fc_build *b, fc_finding_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -240,13 +240,32 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                           "kernel_constraint=keras.constraints.MaxNorm(2.0)  # or no constraint",
                           UNKNOWN_OBJECT("constraint"), name);
     }
+    /* normalization.ts: BatchNormalization.call's training path reads this.gamma and this.beta whether build made
+     * them or not; LayerNormalization read both until 3.17.0 (commit c6c75a7cd), and its gradient still fails
+     * without them. Oracle, 24 releases 1.0.0-4.22.0: fit fails at the first batch, predict works. */
     if ((strcmp(class_name, "BatchNormalization") == 0 || strcmp(class_name, "LayerNormalization") == 0) &&
-        (!fc_cfg_bool(config, "center", 1) || !fc_cfg_bool(config, "scale", 1)))
-        return refuse(out, " with center=False or scale=False (fit fails: TF.js reads the missing beta or gamma)",
-                      "center=True, scale=True  # TF.js trains the layer only with both",
-                      "Cannot read properties of \u2026 (reading \u2026)", NULL);
+        (!fc_cfg_bool(config, "center", 1) || !fc_cfg_bool(config, "scale", 1))) {
+        const char *error;
+
+        if (class_name[0] == 'B')
+            error = fc_target_in(t, "tfjs 1.2.11") ? "Cannot read properties of null (reading 'read')"
+                                                  : "Cannot read properties of undefined (reading 'read')";
+        else if (fc_target_in(t, "tfjs 1.0-3.16"))
+            error = "Cannot read properties of null (reading 'read')";
+        else
+            error = fc_cfg_bool(config, "scale", 1) ? "Cannot read properties of undefined (reading 'id')"
+                                                    : "Cannot read properties of undefined (reading 'dataId')";
+        return refuse(out, " with center=False or scale=False (it loads and predicts, but fit fails at the first "
+                      "batch: TF.js's training step reads the beta or gamma the layer did not make)",
+                      class_name[0] == 'B' ? "keras.layers.BatchNormalization(center=True, scale=True)  # TF.js "
+                                             "trains the layer only with both"
+                                           : "keras.layers.LayerNormalization(center=True, scale=True)  # TF.js "
+                                             "trains the layer only with both",
+                      error, NULL);
+    }
+    /* (an axis outside the rank fails in build first: LAYER_CONFIG_INVALID) */
     if (strcmp(class_name, "BatchNormalization") == 0 && !fc_target_in(t, "tfjs 1.2.11") &&
-        not_last_axis(json_object_get(config, "axis"), in_rank, &axis))
+        not_last_axis(json_object_get(config, "axis"), in_rank, &axis) && axis < in_rank && axis >= -in_rank)
         return refuse(out, " normalizing another axis than the last (fit fails: TF.js broadcasts its statistics "
                       "over the last axis)",
                       "# channels_last data and axis=-1: TF.js normalizes the last axis only",
@@ -384,4 +403,81 @@ int fc_tfjs_unsupported(const char *class_name, const json_t *config, const fc_t
     if (class_name == NULL || inner == NULL)
         return 0;
     return config_refusal(class_name, inner, t, config == inner ? in_rank : -1, out);
+}
+
+/* A shape as TF.js prints a tensor's (Array.toString), the batch axis as N. */
+static void js_tensor_shape(const fc_shape *s, char *buf, size_t size)
+{
+    size_t u = 0;
+    int i;
+
+    buf[0] = '\0';
+    for (i = 0; i < s->rank && u < size; i++) {
+        if (i == 0 || s->dims[i] == FC_DIM_UNKNOWN)
+            u += (size_t)snprintf(buf + u, size - u, "%s%s", i ? "," : "", i == 0 ? "N" : "null");
+        else
+            u += (size_t)snprintf(buf + u, size - u, "%s%lld", i ? "," : "", (long long)s->dims[i]);
+    }
+}
+
+/* The same axis written as TF.js reads it: positive. */
+static void concat_fix(fc_tfjs_refusal *out, int64_t axis)
+{
+    snprintf(out->fix_buf, sizeof(out->fix_buf), "keras.layers.Concatenate(axis=%lld)  # the same axis, positive",
+             (long long)axis);
+    out->fix = out->fix_buf;
+}
+
+int fc_tfjs_shape_refusal(const char *class_name, const json_t *config, const fc_shape *inputs, size_t n,
+                          fc_tfjs_refusal *out)
+{
+    const json_t *v = json_object_get(config, "axis");
+    int64_t axis;
+    int rank, r;
+    size_t i;
+
+    out->ignored = 0;
+    out->name = "";
+    if (class_name == NULL || strcmp(class_name, "Concatenate") != 0 || n < 2 || !json_is_integer(v))
+        return 0;
+    axis = (int64_t)json_integer_value(v);
+    rank = inputs[0].rank;
+    if (axis >= -1 || axis < -(int64_t)rank || rank < 2)
+        return 0; /* -1, a positive axis, or one Concatenate.build refuses first */
+    for (i = 1; i < n; i++) {
+        if (inputs[i].rank != rank)
+            return 0;
+    }
+    for (i = 1; i < n; i++) {
+        for (r = 1; r < rank - 1; r++) {
+            if (inputs[i].dims[r] != FC_DIM_UNKNOWN && inputs[0].dims[r] != FC_DIM_UNKNOWN &&
+                inputs[i].dims[r] != inputs[0].dims[r]) {
+                char shape_i[160], shape_0[160];
+
+                js_tensor_shape(&inputs[i], shape_i, sizeof(shape_i));
+                js_tensor_shape(&inputs[0], shape_0, sizeof(shape_0));
+                /* tfjs-core concat_util.assertParamsConsistent prints the tensor's index as the axis */
+                snprintf(out->error_buf, sizeof(out->error_buf),
+                         "Error in concat%dD: Shape of tensors[%zu] (%s) does not match the shape of the rest (%s) "
+                         "along the non-concatenated axis %zu.", rank, i, shape_i, shape_0, i);
+                snprintf(out->detail_buf, sizeof(out->detail_buf),
+                         " with axis=%lld: TF.js turns every negative axis into the last one, so it joins the "
+                         "inputs on axis %d, where they differ on axis %d; the model builds, but fit fails at the "
+                         "first batch", (long long)axis, rank - 1, r);
+                out->detail = out->detail_buf;
+                out->error = out->error_buf;
+                concat_fix(out, axis + rank);
+                return 1;
+            }
+        }
+    }
+    snprintf(out->detail_buf, sizeof(out->detail_buf),
+             "axis=%lld, which TF.js turns into the last axis: it joins the inputs on axis %d, not %lld, so the "
+             "tensors that follow have another layout than the shape the model declares (and than Keras builds)",
+             (long long)axis, rank - 1, (long long)(axis + rank));
+    out->ignored = 1;
+    out->detail = out->detail_buf;
+    concat_fix(out, axis + rank);
+    out->error = "(no error: TF.js trains another model than the Keras one)";
+    return 1;
 }

@@ -327,7 +327,11 @@ static const build_case dot_cases[] = {
     {"axis past one rank reads undefined in TF.js (oracle RDot-26)", DOT("2"), "[[null,2,3],[null,3]]", JS, NULL,
      "MERGE_SHAPE_MISMATCH", 0, 0},
     {"axis past both ranks: TF.js builds, fit fails (oracle RDot-32)", DOT("2"), "[[null,3],[null,3]]", JS,
-     "<unknown>", NULL, 0, 0},
+     NULL, "LAYER_CONFIG_INVALID", 0, 0},
+    {"axis past both ranks: an IndexError in Keras's Dot.build", DOT("2"), "[[null,3],[null,3]]", K3, NULL,
+     "LAYER_CONFIG_INVALID", 0, 0},
+    {"a list axis past one rank: an IndexError in Keras's Dot.build", DOT("[1, 3]"), "[[null,2,3],[null,3,4]]", K3,
+     NULL, "LAYER_CONFIG_INVALID", 0, 0},
     {"TF.js stops at rank 3 (oracle dot4: 'does not support tensors of 4D')", DOT("-1"),
      "[[null,2,3,4],[null,2,3,4]]", JS, NULL, "TFJS_UNSUPPORTED", 0, 0},
     {"Keras 3 keeps rank 4 (dot.py batch_dot)", DOT("-1"), "[[null,2,3,4],[null,2,3,4]]", K3, "(None, 2, 3, 2, 3)",
@@ -335,8 +339,8 @@ static const build_case dot_cases[] = {
     {"None against a size is not judged", DOT("-1"), "[[null,null],[null,3]]", K3, "(None, 1)", NULL, 0, 0},
     {"one input", DOT("-1"), "[[null,3]]", K3, "<unknown>", NULL, 0, 0},
     {"malformed axes", DOT("'x'"), "[[null,3],[null,3]]", K3, "<unknown>", NULL, 0, 0},
-    {"huge axes", DOT("[9223372036854775807, -9223372036854775807]"), "[[null,3],[null,3]]", JS, "<unknown>", NULL, 0,
-     0},
+    {"huge axes: outside both shapes, refused (no overflow)", DOT("[9223372036854775807, -9223372036854775807]"),
+     "[[null,3],[null,3]]", JS, NULL, "LAYER_CONFIG_INVALID", 0, 0},
 };
 
 static void test_layer_merge__dot(void **state)

@@ -29,6 +29,9 @@
 
 #define UNKNOWN_PARAMS (-1)
 
+/* Most cases expect no problem and leave norm_case.problem out (NULL). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 typedef struct norm_case {
     const char *name;      /* what the case shows and where its values come from */
     const char *layer;     /* the layer object, with ' for " */
@@ -36,6 +39,7 @@ typedef struct norm_case {
     fc_framework target;
     int64_t trainable;     /* UNKNOWN_PARAMS when the count is unknown */
     int64_t non_trainable;
+    const char *problem;   /* NULL, or what the LAYER_CONFIG_INVALID message must say */
 } norm_case;
 
 static void check_case(const norm_case *c)
@@ -50,8 +54,17 @@ static void check_case(const norm_case *c)
         fail_msg("%s: bad input shape", c->name);
     if (fc_layer_build_object(layer, &in, 1, c->target, NULL, 0, &b, &known) != FC_OK || !known)
         fail_msg("%s: the layer does not build", c->name);
-    if (b.has_problem)
+    if (c->problem != NULL && (!b.has_problem || b.problem != FC_LAYER_CONFIG_INVALID ||
+                               strstr(b.message, c->problem) == NULL))
+        fail_msg("%s: expected LAYER_CONFIG_INVALID saying \"%s\", got %s", c->name, c->problem,
+                 b.has_problem ? b.message : "no problem");
+    if (c->problem == NULL && b.has_problem)
         fail_msg("%s: unexpected problem: %s", c->name, b.message);
+    if (c->problem != NULL) { /* a refused layer has no output to check */
+        json_decref(shape);
+        json_decref(layer);
+        return;
+    }
     /* Normalization keeps the shape. */
     fc_shape_format(&in, 0, expected, sizeof(expected));
     fc_shape_format(&b.outputs[0], 0, out, sizeof(out));
@@ -110,8 +123,9 @@ static const norm_case bn_cases[] = {
     {"a Keras 3 config cannot hold a list (int(axis))", BN3(", 'axis': [3]"), "[null,4,5,6]", K3, UNKNOWN_PARAMS, 0},
     {"a Keras 3 config with an int", BN3(", 'axis': 1"), "[null,4,5,6]", K3, 8, 8},
     {"tf.keras 2 spans several axes", BN(", 'axis': [1, 2]"), "[null,4,5,6]", K2, 40, 40},
-    {"axis past the rank", BN(", 'axis': 3"), "[null,4,6]", K3, UNKNOWN_PARAMS, 0},
-    {"axis far below", BN(", 'axis': -9223372036854775807"), "[null,4,6]", K3, UNKNOWN_PARAMS, 0},
+    {"axis past the rank", BN(", 'axis': 3"), "[null,4,6]", K3, UNKNOWN_PARAMS, 0, "normalizes axis 3 of a rank-3"},
+    {"axis far below (an IndexError in Keras: refused, no overflow)", BN(", 'axis': -9223372036854775807"), "[null,4,6]",
+     K3, UNKNOWN_PARAMS, 0, "normalizes axis -9223372036854775804 of a rank-3"},
     {"malformed axis", BN(", 'axis': 'last'"), "[null,4,6]", K3, UNKNOWN_PARAMS, 0},
     {"channels near 2^53 overflow the count", BN(""), "[null,9007199254740992]", K3, UNKNOWN_PARAMS, 0},
     {"SyncBatchNormalization counts alike",
@@ -201,7 +215,8 @@ static const norm_case ln_cases[] = {
     {"an unknown normalized axis (oracle LN-10: refused)", LN(", 'axis': [1, 2]"), "[null,null,6]", JS,
      UNKNOWN_PARAMS, 0},
     {"duplicate axes (oracle LN-11: refused)", LN(", 'axis': [1, 1]"), "[null,4,6]", JS, UNKNOWN_PARAMS, 0},
-    {"axis past the rank (oracle LN-12: refused)", LN(", 'axis': 3"), "[null,4,6]", JS, UNKNOWN_PARAMS, 0},
+    {"axis past the rank (oracle LN-12: refused)", LN(", 'axis': 3"), "[null,4,6]", JS, UNKNOWN_PARAMS, 0,
+     "normalizes axis 3 of a rank-3"},
     {"tf.keras 2 keeps the list", LN(", 'axis': [1, 2]"), "[null,4,6]", K2, 48, 0},
     {"Keras 3's legacy loader drops a list of two (axis -1)", LN(", 'axis': [1, 2]"), "[null,4,6]", K3, 12, 0},
     {"a Keras 3 config keeps it", LN3(", 'axis': [1, 2]"), "[null,4,6]", K3, 48, 0},
@@ -231,6 +246,18 @@ static const norm_case other_cases[] = {
     {"GroupNormalization, channels unknown",
      "{'class_name': 'GroupNormalization', 'config': {'name': 'g', 'groups': 2}}", "[null,4,null]", K3,
      UNKNOWN_PARAMS, 0},
+    {"GroupNormalization: more groups than channels (group_normalization.py build raises)",
+     "{'class_name': 'GroupNormalization', 'config': {'name': 'g', 'groups': 8}}", "[null,4,6]", K3, 12, 0,
+     "splits 6 channels into 8 groups"},
+    {"GroupNormalization: groups that do not divide the channels",
+     "{'class_name': 'GroupNormalization', 'config': {'name': 'g', 'groups': 4}}", "[null,4,6]", K3, 12, 0,
+     "splits 6 channels into 4 groups"},
+    {"GroupNormalization: groups -1 is one per channel",
+     "{'class_name': 'GroupNormalization', 'config': {'name': 'g', 'groups': -1}}", "[null,4,6]", K3, 12, 0},
+    {"GroupNormalization: axis past the rank", "{'class_name': 'GroupNormalization', 'config': {'name': 'g', "
+     "'groups': 2, 'axis': 5}}", "[null,4,6]", K3, UNKNOWN_PARAMS, 0, "normalizes axis 5 of a rank-3"},
+    {"RMSNormalization: axis below the rank", "{'class_name': 'RMSNormalization', 'config': {'name': 'r', "
+     "'axis': -4}}", "[null,4,6]", K3, UNKNOWN_PARAMS, 0, "normalizes axis -1 of a rank-3"},
     {"RMSNormalization: one scale (rms_normalization.py build)",
      "{'class_name': 'RMSNormalization', 'config': {'name': 'r', 'axis': -1}}", "[null,4,6]", K3, 6, 0},
     {"UnitNormalization has no weights (unit_normalization.py)",
