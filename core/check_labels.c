@@ -806,6 +806,33 @@ static fc_status cce_one_column(label_ctx *c, fc_findings *out)
                "the release refuses the one-column target", extra, 1, out);
 }
 
+/*
+ * Standalone Keras 2.x and tf.keras up to TF 2.1 check the targets' count
+ * before training, as they check the inputs: an error, in the release's
+ * words (a single array for several outputs had the inputs' text, "input
+ * arrays" included, until 2.1.2).
+ */
+static fc_status legacy_target_count(const fc_request *req, fc_finding *f)
+{
+    char expected[24], found[24], shape[256] = "";
+    const char *tmpl;
+
+    f->severity = FC_SEV_ERROR;
+    snprintf(expected, sizeof(expected), "%zu", req->model.n_outputs);
+    snprintf(found, sizeof(found), "%zu", req->y.form == FC_DATA_SINGLE ? (size_t)1 : req->y.len);
+    if (req->y.len > 0)
+        fc_shape_format(&req->y.items[0].shape, 0, shape, sizeof(shape));
+    if (req->y.form == FC_DATA_SINGLE && fc_target_in(&req->target, "keras2 2.0.0-2.1.2"))
+        tmpl = fc_variant_text(FC_V_TARGET_COUNT_LEGACY_SINGLE, &req->target);
+    else
+        tmpl = fc_variant_text(FC_V_TARGET_COUNT_LEGACY, &req->target);
+    {
+        fc_var vars[] = {VAR("expected_count", expected), VAR("found_count", found), VAR("found_py", shape)};
+
+        return fc_finding_set_error(f, tmpl, vars, sizeof(vars) / sizeof(vars[0]));
+    }
+}
+
 /* "*" per leaf of a structure of n leaves, as Python prints it: a list, or a tuple (tf.data's). */
 static void star_struct(size_t n, int tuple, char *buf, size_t size)
 {
@@ -897,7 +924,11 @@ static fc_status check_target_count(const fc_request *req, fc_findings *out)
         VAR("k2_behaviour", req->y.form == FC_DATA_SINGLE ? "the same y is used as the target of every output"
                                                           : "targets and outputs are paired up to the shorter list; "
                                                             "the rest get no loss"),
-        VAR("behaviour", req->y.form == FC_DATA_SINGLE
+        VAR("behaviour", fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE)
+                             ? "This release (standalone Keras 2.x, or tf.keras up to TensorFlow 2.1) counts the "
+                               "target arrays before training and refuses them; tf.keras from TensorFlow 2.2 "
+                               "trains without a word."
+                         : req->y.form == FC_DATA_SINGLE
                              ? "Keras 3 and TF.js refuse this; tf.keras 2 silently uses the same y as the target of "
                                "every output."
                              : "Keras 3 and TF.js refuse this; tf.keras 2 silently pairs targets and outputs up to the "
@@ -907,6 +938,8 @@ static fc_status check_target_count(const fc_request *req, fc_findings *out)
                         NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
+    if (fc_target_has(&req->target, FC_B_LEGACY_STANDARDIZE))
+        return legacy_target_count(req, f);
     if (req->target.framework == FC_FW_TFKERAS2)
         f->severity = FC_SEV_WARNING; /* it trains, if not on what was meant */
     if (req->target.framework == FC_FW_KERAS3)

@@ -173,17 +173,25 @@ static int at_text_end(const char *p)
  * least 12 characters of needle, but not all of it, read up to the end of
  * the text. Returns the characters of needle matched there, 0 when none.
  */
-static size_t lit_cut(const char *from, const char *needle, size_t len)
+static size_t lit_cut_at(const char *from, const char *needle, size_t len, const char **at)
 {
     const char *start, *end;
 
     for (start = from; *start != '\0'; start++) {
         size_t n = lit_read(start, needle, len, &end);
 
-        if (n >= 12 && n < len && at_text_end(end))
+        if (n >= 12 && n < len && at_text_end(end)) {
+            if (at != NULL)
+                *at = start;
             return n;
+        }
     }
     return 0;
+}
+
+static size_t lit_cut(const char *from, const char *needle, size_t len)
+{
+    return lit_cut_at(from, needle, len, NULL);
 }
 
 static void set_value(match *m, const char *name, const char *from, const char *to)
@@ -282,8 +290,9 @@ static int optional_tail(const part *parts, size_t n, size_t i)
  * at at_end; leading placeholders take the text from the line start to `at`).
  * Every later literal must follow in order; a placeholder takes at least one
  * character unless the next literal follows at once and nowhere later. A text
- * that ends inside the template (a cut paste) matches when at least 60 % of
- * the template's literal text, and 24 characters, were found: m->truncated.
+ * that ends inside the template (a cut paste) matches when enough of the
+ * template's literal text was found (half and 24 characters, or two fifths
+ * and 48, for a paste cut inside; 60 % when it starts inside): m->truncated.
  * m->score is 1 for a match; below, the share of literal text found.
  */
 static void match_at(const part *parts, size_t n, size_t first, size_t literal, const char *text, const char *at,
@@ -332,6 +341,20 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
             /* an empty value ("you passed loss=.") only when nothing longer fits */
             if (next == NULL && lit_at(pos, parts[i + 1].lit, parts[i + 1].len, &end))
                 next = pos;
+            if (next == NULL && strlen(pos) <= 1024) {
+                /* the paste ends inside the literal after this value: the value runs up to it */
+                const char *cut_at;
+                size_t cut = lit_cut_at(pos, parts[i + 1].lit, parts[i + 1].len, &cut_at);
+
+                if (cut > 0 && memchr(pos, '\n', (size_t)(cut_at - pos)) == NULL) {
+                    set_value(m, parts[i].name, pos, cut_at);
+                    found += cut;
+                    m->truncated = 1;
+                    pos += strlen(pos);
+                    i++;
+                    break;
+                }
+            }
             if (next == NULL) {
                 const char *eol = strchr(pos, '\n'), *cut = tail_start(parts, n, i + 1, pos);
 
@@ -357,7 +380,9 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
                found >= 24) {
         m->score = 1.0; /* every literal found, but the paste starts inside the first one */
         m->truncated = 1;
-    } else if (i < n && found * 2 >= literal && found >= 24 && tail_start(parts, n, i, pos) != NULL) {
+    } else if (i < n && ((found * 2 >= literal && found >= 24) || (found * 5 >= literal * 2 && found >= 48)) &&
+               tail_start(parts, n, i, pos) != NULL) {
+        /* cut after half the wording, or after two fifths when that is a long stretch (a first sentence) */
         m->score = 1.0;
         m->truncated = 1;
     } else {
