@@ -89,6 +89,33 @@ static json_t *identify(json_t *core_report, const char *id, int64_t created_ms,
     return report;
 }
 
+/*
+ * The report's history-list item as GET /v1/reports lists it (the store
+ * keeps it beside the report, so that a page does not parse reports):
+ * malloc'd compact JSON, NULL when out of memory.
+ */
+static char *list_json(const json_t *report)
+{
+    const json_t *counts = json_object_get(report, "counts"), *labels = json_object_get(report, "labels");
+    json_t *item = json_pack("{s:O, s:O, s:O, s:O, s:O?, s:{s:O, s:O, s:O}}", "id", json_object_get(report, "id"),
+                             "created_at", json_object_get(report, "created_at"), "framework",
+                             json_object_get(report, "framework"), "verdict", json_object_get(report, "verdict"),
+                             "summary", json_object_get(report, "summary"), "counts", "error",
+                             json_object_get(counts, "error"), "warning", json_object_get(counts, "warning"), "info",
+                             json_object_get(counts, "info"));
+    char *text;
+
+    if (item == NULL || json_object_set_new(item, "labels", labels != NULL ? json_copy((json_t *)labels)
+                                                                           : json_object()) != 0) {
+        json_decref(item);
+        return NULL;
+    }
+    text = json_dumps(item, JSON_COMPACT);
+
+    json_decref(item);
+    return text;
+}
+
 static void fill_row(fc_report_row *row, const json_t *report)
 {
     const json_t *counts = json_object_get(report, "counts");
@@ -238,7 +265,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     fc_report_row row;
     fc_error err;
     char digest[8 + 65], location[64], msg[256];
-    char *text = NULL;
+    char *text = NULL, *list_item = NULL;
     int64_t t0 = fc_now_us();
     enum MHD_Result ret;
     fc_status result;
@@ -277,6 +304,13 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     fill_row(&row, report);
     row.digest = digest;
     row.report_json = text;
+    list_item = list_json(report);
+    if (list_item == NULL) {
+        ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                 "out of memory while building the report", NULL, NULL);
+        goto cleanup;
+    }
+    row.list_json = list_item;
     if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_put\",\"message\":\"%s\"}\n", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
@@ -289,6 +323,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
                            location, NULL);
 
 cleanup:
+    free(list_item);
     free(text);
     json_decref(report);
     json_decref(core_report);

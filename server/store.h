@@ -31,6 +31,8 @@ typedef struct fc_report_row {
     const char *run;               /* label, may be NULL */
     const char *digest;            /* "sha256:<hex>" of the request body */
     const char *report_json;       /* the full report */
+    const char *list_json;         /* its history-list item (id, created_at, framework, verdict, summary,
+                                    * counts, labels), or NULL to summarise report_json when listing */
 } fc_report_row;
 
 /* Filters and page of a listing; NULL/0 fields do not filter. */

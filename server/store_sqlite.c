@@ -8,8 +8,10 @@
  * (synchronous=FULL: COMMIT returns once the WAL is fsynced), then wakes
  * their callers. A report is acknowledged only after the commit that holds
  * it, so nothing acknowledged can be lost; one fsync serves a whole batch.
- * Reads go through a second connection guarded by a mutex: in WAL mode they
- * see every committed report and never wait for the writer's fsync.
+ * Reads go through a small pool of reader connections, each guarded by its
+ * own mutex, so that lists and gets run side by side on several cores: in
+ * WAL mode they see every committed report and never wait for the writer's
+ * fsync. A main connection applies the migrations and stores models.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -32,18 +34,30 @@ typedef struct pending {
     struct pending *next;
 } pending;
 
+#define N_READERS 4
+
+/* A read connection and its statements; a request holds one for the length of a read. */
+typedef struct reader {
+    pthread_mutex_t lock;
+    sqlite3 *db;
+    sqlite3_stmt *get;
+    sqlite3_stmt *model_get;  /* NULL before schema 3 */
+    sqlite3_stmt *list[8];    /* by filter (none, verdict, project, both) and cursor: each seeks one index */
+} reader;
+
 typedef struct sqlite_store {
     fc_store base;            /* must be first */
-    sqlite3 *db;              /* reads (and the migrations at open) */
-    pthread_mutex_t lock;     /* guards db and the statements */
-    sqlite3_stmt *get;
+    sqlite3 *db;              /* the migrations at open, models, the schema version */
+    pthread_mutex_t lock;     /* guards db and its statements */
     sqlite3_stmt *count;
     sqlite3_stmt *version;
     sqlite3_stmt *model_put;
-    sqlite3_stmt *model_get;
+    reader readers[N_READERS];
+    unsigned next_reader;     /* where the next read starts looking for a free reader (a hint: races are fine) */
 
     sqlite3 *wdb;             /* the writer thread's own connection */
     sqlite3_stmt *insert;     /* on wdb */
+    sqlite3_stmt *insert_item; /* on wdb: the report's list item (schema 4), NULL before */
     pthread_t writer;
     int writer_running;
     pthread_mutex_t qlock;    /* guards the queue, the flags and the counters */
@@ -51,6 +65,7 @@ typedef struct sqlite_store {
     pending *head, *tail;
     int stopping;
     int64_t commits, rows, max_batch;
+    int64_t stored;           /* reports in the table: counted at open, then kept by the writer */
 } sqlite_store;
 
 /* msg = "what: <SQLite's message>", or "what: out of memory" without a db. msg may be NULL. */
@@ -166,15 +181,42 @@ static void bind_opt_text(sqlite3_stmt *st, int idx, const char *s)
         sqlite3_bind_null(st, idx);
 }
 
-/* Runs st (one text column, bound to id) on the read connection: *json_out malloc'd on FC_STORE_OK. */
-static fc_store_status fetch_text(sqlite_store *s, sqlite3_stmt *st, const char *id, char **json_out,
-                                  const char *what, char *msg, size_t size)
+/* A free reader (locked), or the one the rotation points at once all are busy. */
+static reader *reader_take(sqlite_store *s)
+{
+    unsigned start = __atomic_fetch_add(&s->next_reader, 1, __ATOMIC_RELAXED), k;
+
+    for (k = 0; k < N_READERS; k++) {
+        reader *r = &s->readers[(start + k) % N_READERS];
+
+        if (pthread_mutex_trylock(&r->lock) == 0)
+            return r;
+    }
+    pthread_mutex_lock(&s->readers[start % N_READERS].lock);
+    return &s->readers[start % N_READERS];
+}
+
+static void reader_give(reader *r)
+{
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* Runs the statement `which` of a reader (one text column, bound to id): *json_out malloc'd on FC_STORE_OK. */
+static fc_store_status fetch_text(sqlite_store *s, size_t which, const char *id, char **json_out, const char *what,
+                                  char *msg, size_t size)
 {
     fc_store_status status;
+    reader *rd = reader_take(s);
+    sqlite3_stmt *st = which == 0 ? rd->get : rd->model_get;
     int rc;
 
     *json_out = NULL;
-    pthread_mutex_lock(&s->lock);
+    if (st == NULL) {
+        reader_give(rd);
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "%s: the database schema has no models table", what);
+        return FC_STORE_ERROR;
+    }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -187,12 +229,12 @@ static fc_store_status fetch_text(sqlite_store *s, sqlite3_stmt *st, const char 
     } else if (rc == SQLITE_DONE) {
         status = FC_STORE_NOT_FOUND;
     } else {
-        set_msg(msg, size, what, s->db);
+        set_msg(msg, size, what, rd->db);
         status = FC_STORE_ERROR;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    pthread_mutex_unlock(&s->lock);
+    reader_give(rd);
     return status;
 }
 
@@ -220,6 +262,17 @@ static void insert_row(sqlite_store *s, pending *p)
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    if (p->status != FC_STORE_OK || s->insert_item == NULL)
+        return;
+    st = s->insert_item;
+    sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
+    bind_opt_text(st, 2, row->list_json);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
+        p->status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
 }
 
 /* Commits one batch: every report in it, or (when the commit fails) none. */
@@ -227,6 +280,7 @@ static void commit_batch(sqlite_store *s, pending *batch)
 {
     char msg[200];
     pending *p;
+    int64_t stored = 0;
 
     if (exec(s->wdb, "BEGIN IMMEDIATE", msg, sizeof(msg)) != 0) {
         for (p = batch; p != NULL; p = p->next) {
@@ -243,7 +297,13 @@ static void commit_batch(sqlite_store *s, pending *batch)
             p->status = FC_STORE_ERROR;
             snprintf(p->msg, sizeof(p->msg), "storing report: %s", msg);
         }
+        return;
     }
+    for (p = batch; p != NULL; p = p->next)
+        stored += p->status == FC_STORE_OK;
+    pthread_mutex_lock(&s->qlock);
+    s->stored += stored;
+    pthread_mutex_unlock(&s->qlock);
 }
 
 static void *writer_main(void *arg)
@@ -347,9 +407,9 @@ static fc_store_status op_get_model(fc_store *base, const char *id, char **json_
     sqlite_store *s = (sqlite_store *)base;
 
     *json_out = NULL;
-    if (s->model_get == NULL)
+    if (s->model_put == NULL)
         return FC_STORE_NOT_FOUND; /* a schema before the models table */
-    return fetch_text(s, s->model_get, id, json_out, "reading model", msg, size);
+    return fetch_text(s, 1, id, json_out, "reading model", msg, size);
 }
 
 static void op_stats(fc_store *base, fc_store_stats *out)
@@ -367,7 +427,7 @@ static fc_store_status op_get(fc_store *base, const char *id, char **json_out, c
 {
     sqlite_store *s = (sqlite_store *)base;
 
-    return fetch_text(s, s->get, id, json_out, "reading report", msg, size);
+    return fetch_text(s, 0, id, json_out, "reading report", msg, size);
 }
 
 /*
@@ -375,25 +435,13 @@ static fc_store_status op_get(fc_store *base, const char *id, char **json_out, c
  * functions from the columns and the stored report. Filters are bound as
  * parameters; a NULL parameter does not filter.
  */
-static const char list_sql[] =
-    "SELECT id, json_object("
-    " 'id', id,"
-    " 'created_at', json_extract(report_json, '$.created_at'),"
-    " 'framework', framework,"
-    " 'verdict', verdict,"
-    " 'summary', json_extract(report_json, '$.summary'),"
-    " 'counts', json_object('error', n_error, 'warning', n_warning, 'info', n_info),"
-    " 'labels', json(COALESCE(json_extract(report_json, '$.labels'), '{}')))"
-    " FROM reports"
-    " WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR verdict = ?2) AND (?3 IS NULL OR project = ?3)"
-    " ORDER BY id DESC LIMIT ?4";
-
 static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
                                int *more, char *msg, size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = NULL;
     fc_store_status status = FC_STORE_OK;
+    reader *rd;
     int rc, seen = 0;
 
     *more = 0;
@@ -402,12 +450,8 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
             snprintf(msg, size, "listing reports: limit %d is outside 1..%d", q->limit, FC_STORE_MAX_LIMIT);
         return FC_STORE_ERROR;
     }
-    pthread_mutex_lock(&s->lock);
-    if (sqlite3_prepare_v2(s->db, list_sql, -1, &st, NULL) != SQLITE_OK) {
-        set_msg(msg, size, "listing reports", s->db);
-        pthread_mutex_unlock(&s->lock);
-        return FC_STORE_ERROR;
-    }
+    rd = reader_take(s);
+    st = rd->list[(q->verdict != NULL) | (q->project != NULL) << 1 | (q->before_id != NULL) << 2];
     bind_opt_text(st, 1, q->before_id);
     bind_opt_text(st, 2, q->verdict);
     bind_opt_text(st, 3, q->project);
@@ -425,24 +469,23 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
         }
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        set_msg(msg, size, "listing reports", s->db);
+        set_msg(msg, size, "listing reports", rd->db);
         status = FC_STORE_ERROR;
     }
-    sqlite3_finalize(st);
-    pthread_mutex_unlock(&s->lock);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    reader_give(rd);
     return status;
 }
 
 static int64_t op_count(fc_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
-    int64_t n = -1;
+    int64_t n;
 
-    pthread_mutex_lock(&s->lock);
-    if (sqlite3_step(s->count) == SQLITE_ROW)
-        n = sqlite3_column_int64(s->count, 0);
-    sqlite3_reset(s->count);
-    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_lock(&s->qlock);
+    n = s->stored;
+    pthread_mutex_unlock(&s->qlock);
     return n;
 }
 
@@ -462,6 +505,7 @@ static int op_schema_version(fc_store *base)
 static void op_close(fc_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
+    int i, k;
 
     if (s->writer_running) {
         /* the writer commits what is queued, then ends */
@@ -472,11 +516,21 @@ static void op_close(fc_store *base)
         pthread_join(s->writer, NULL);
     }
     sqlite3_finalize(s->insert);
+    sqlite3_finalize(s->insert_item);
     sqlite3_finalize(s->model_put);
-    sqlite3_finalize(s->model_get);
     if (s->wdb != NULL)
         sqlite3_close(s->wdb);
-    sqlite3_finalize(s->get);
+    for (k = 0; k < N_READERS; k++) {
+        reader *rd = &s->readers[k];
+
+        for (i = 0; i < 8; i++)
+            sqlite3_finalize(rd->list[i]);
+        sqlite3_finalize(rd->get);
+        sqlite3_finalize(rd->model_get);
+        if (rd->db != NULL)
+            sqlite3_close(rd->db);
+        pthread_mutex_destroy(&rd->lock);
+    }
     sqlite3_finalize(s->count);
     sqlite3_finalize(s->version);
     if (s->db != NULL) {
@@ -517,9 +571,55 @@ static int connect(const char *path, sqlite3 **db, char *msg, size_t size)
     return 0;
 }
 
+#define SUMMARY_FROM_REPORT                                                                                        \
+    "json_object("                                                                                                 \
+    " 'id', id,"                                                                                                   \
+    " 'created_at', json_extract(report_json, '$.created_at'),"                                                    \
+    " 'framework', framework,"                                                                                     \
+    " 'verdict', verdict,"                                                                                         \
+    " 'summary', json_extract(report_json, '$.summary'),"                                                          \
+    " 'counts', json_object('error', n_error, 'warning', n_warning, 'info', n_info),"                              \
+    " 'labels', json(COALESCE(json_extract(report_json, '$.labels'), '{}')))"
+
+/*
+ * Prepares one listing statement per filter set and cursor, so that each
+ * seeks the index that serves it to the cursor and reads only the page,
+ * newest first: ?1 is the cursor, ?2 the verdict, ?3 the project, ?4 the
+ * limit. (A "?1 IS NULL OR id < ?1" would make SQLite walk from the newest
+ * row to the cursor.) From schema 4 the pages come from report_items (the
+ * primary key, (verdict, id), (project, id), (project, verdict, id));
+ * before, the items are summarised from the reports ((verdict, id) and
+ * (project, id) from schema 2).
+ */
+static int prepare_lists(reader *rd, int version, char *msg, size_t size)
+{
+    static const char *const where[4] = {"", " WHERE verdict = ?2", " WHERE project = ?3",
+                                         " WHERE project = ?3 AND verdict = ?2"};
+    static const char *const index2[4] = {"", " INDEXED BY reports_verdict_id", " INDEXED BY reports_project_id",
+                                          " INDEXED BY reports_project_id"};
+    static const char *const index4[4] = {"", " INDEXED BY report_items_verdict_id",
+                                          " INDEXED BY report_items_project_id",
+                                          " INDEXED BY report_items_project_verdict_id"};
+    char sql[1400];
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        int f = i & 3, cursor = i >> 2;
+
+        snprintf(sql, sizeof(sql), "SELECT id, %s%s%s%s ORDER BY id DESC LIMIT ?4",
+                 version >= 4 ? "item FROM report_items" : SUMMARY_FROM_REPORT " FROM reports",
+                 version >= 4 ? index4[f] : version >= 2 ? index2[f] : "", where[f],
+                 !cursor ? "" : f == 0 ? " WHERE id < ?1" : " AND id < ?1");
+        if (prepare(rd->db, sql, &rd->list[i], msg, size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, size_t size)
 {
     sqlite_store *s = calloc(1, sizeof(*s));
+    int version, k;
 
     if (s == NULL) {
         set_msg(msg, size, "opening store", NULL);
@@ -528,25 +628,50 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     s->base.ops = &sqlite_ops;
     pthread_mutex_init(&s->lock, NULL);
     pthread_mutex_init(&s->qlock, NULL);
+    for (k = 0; k < N_READERS; k++)
+        pthread_mutex_init(&s->readers[k].lock, NULL);
     pthread_cond_init(&s->work, NULL);
     if (connect(path, &s->db, msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
         goto fail;
-    if (prepare(s->db, "SELECT report_json FROM reports WHERE id = ?1", &s->get, msg, size) != 0 ||
-        prepare(s->db, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
+    if (prepare(s->db, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
         prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
         goto fail;
+    version = op_schema_version(&s->base);
+    for (k = 0; k < N_READERS; k++) {
+        reader *rd = &s->readers[k];
+
+        /* readers keep 16 MB of pages each (no mmap: an I/O error on a mapped page is a SIGBUS) */
+        if (connect(path, &rd->db, msg, size) != 0 || exec(rd->db, "PRAGMA query_only=ON", msg, size) != 0 ||
+            exec(rd->db, "PRAGMA cache_size=-16384", msg, size) != 0 ||
+            prepare(rd->db, "SELECT report_json FROM reports WHERE id = ?1", &rd->get, msg, size) != 0 ||
+            (version >= 3 &&
+             prepare(rd->db, "SELECT descriptor_json FROM models WHERE id = ?1", &rd->model_get, msg, size) != 0) ||
+            prepare_lists(rd, version, msg, size) != 0)
+            goto fail;
+    }
+    /* counted once (SQLite walks the smallest index); the writer keeps the count from here */
+    if (sqlite3_step(s->count) != SQLITE_ROW) {
+        set_msg(msg, size, "counting reports", s->db);
+        goto fail;
+    }
+    s->stored = sqlite3_column_int64(s->count, 0);
+    sqlite3_reset(s->count);
     /* models (schema 3); an older schema kept by max_version has none */
-    if ((max_version == 0 || max_version >= 3) &&
-        (prepare(s->db,
-                 "INSERT OR IGNORE INTO models (id, created_ms, bytes, descriptor_json) VALUES (?1, ?2, ?3, ?4)",
-                 &s->model_put, msg, size) != 0 ||
-         prepare(s->db, "SELECT descriptor_json FROM models WHERE id = ?1", &s->model_get, msg, size) != 0))
+    if (version >= 3 &&
+        prepare(s->db, "INSERT OR IGNORE INTO models (id, created_ms, bytes, descriptor_json) VALUES (?1, ?2, ?3, ?4)",
+                &s->model_put, msg, size) != 0)
         goto fail;
     if (connect(path, &s->wdb, msg, size) != 0 ||
         prepare(s->wdb,
                 "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
                 " request_digest, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                &s->insert, msg, size) != 0)
+                &s->insert, msg, size) != 0 ||
+        /* the list item as given, or summarised from the row just inserted */
+        (version >= 4 &&
+         prepare(s->wdb,
+                 "INSERT INTO report_items (id, verdict, project, item) SELECT id, verdict, project, COALESCE(?2, "
+                 SUMMARY_FROM_REPORT ") FROM reports WHERE id = ?1",
+                 &s->insert_item, msg, size) != 0))
         goto fail;
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
         set_msg(msg, size, "starting the store's writer", NULL);

@@ -136,6 +136,7 @@ typedef struct test_report {
     char run[16];
     char digest[8 + 65];
     char *json; /* malloc'd by json_dumps */
+    char *list; /* the list item given to the store (odd reports), or NULL: the store summarises json */
 } test_report;
 
 static const char *const verdicts[] = {"fail", "warn", "pass"};
@@ -169,6 +170,18 @@ static int make_report(test_report *r, int i)
         r->row.project = r->project;
         json_object_set_new(labels, "project", json_string(project));
     }
+    if (i % 2) { /* written with the report, as the preflight handler does (schema 4) */
+        json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I}, s:O}", "id", r->row.id, "created_at",
+                                 r->created_at, "framework", r->row.framework, "verdict", verdict, "summary",
+                                 r->summary, "counts", "error", (json_int_t)r->row.n_error, "warning",
+                                 (json_int_t)r->row.n_warning, "info", (json_int_t)r->row.n_info, "labels", labels);
+
+        r->list = item != NULL ? json_dumps(item, JSON_COMPACT) : NULL;
+        json_decref(item);
+        if (r->list == NULL)
+            return -1;
+        r->row.list_json = r->list;
+    }
     doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:I, s:I}, s:o, s:[]}", "id", r->row.id, "created_at",
                     r->created_at, "framework", r->row.framework, "verdict", verdict, "summary", r->summary,
                     "counts", "error", (json_int_t)r->row.n_error, "warning", (json_int_t)r->row.n_warning, "info",
@@ -189,7 +202,8 @@ static int make_report(test_report *r, int i)
 static void free_report(test_report *r)
 {
     free(r->json);
-    r->json = NULL;
+    free(r->list);
+    r->json = r->list = NULL;
 }
 
 static void put_ok(fc_store *store, const test_report *r)
@@ -364,12 +378,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 3);
+    assert_int_equal(fc_store_latest_version(), 4);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -527,14 +541,14 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
 
 static const char count_filter_indexes[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reports'"
-    " AND name IN ('reports_project_id', 'reports_verdict_id', 'reports_digest')";
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('reports_digest', 'report_items_verdict_id',"
+    " 'report_items_project_id', 'report_items_project_verdict_id')";
 
 static void test_store__upgrade_in_place(void **state)
 {
@@ -553,9 +567,23 @@ static void test_store__upgrade_in_place(void **state)
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 1);
     assert_get_equals(store, &r);
+    {
+        /* migration 4 summarised the report stored before it into the list */
+        page *p = calloc(1, sizeof(*p));
+        fc_report_query q = {.limit = 5};
+        char msg[256] = "";
+        int more = -1;
+
+        assert_non_null(p);
+        assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+        assert_int_equal(p->n, 1);
+        assert_summary(p->summaries[0], &r);
+        page_release(p);
+        free(p);
+    }
     fc_store_close(store);
 
-    assert_int_equal(sql_int(fx->path, count_filter_indexes), 3);
+    assert_int_equal(sql_int(fx->path, count_filter_indexes), 4);
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
                                        " AND applied_at LIKE '____-__-__T__:__:__.___Z'"),
@@ -579,7 +607,7 @@ static void test_store__newer_schema_refused(void **state)
     assert_non_null(strstr(msg, "version"));
     /* the refusal did not touch the recorded migrations */
     assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 999);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), (int)fc_store_latest_version() + 1);
 }
 
 /* Model descriptors: stored once under their id, read back, kept across a reopen. */
