@@ -8,8 +8,8 @@
  * first in fit); tf.keras 2 select_data_adapter, DatasetAdapter,
  * GeneratorDataAdapter, KerasSequenceAdapter and DataHandler (v2.6-v2.15,
  * TensorFlow 2.2-2.5 judged alike); TensorFlow 2.0-2.1 training_v2.py;
- * standalone Keras 2.3 sends generators and Sequences to fit_generator after
- * check_generator_arguments, and before 2.3 fit takes arrays only.
+ * standalone Keras 2.2.5-2.3 sends generators and Sequences to fit_generator after
+ * check_generator_arguments, and before 2.2.5 (commit 7c7e51ea5a) fit takes arrays only.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +58,7 @@ static const char *type_repr(fc_container c)
                                        : "<class '\u2026'>";
 }
 
-/* Standalone Keras: tf.data is unknown, and before 2.3 generators need fit_generator. */
+/* Standalone Keras: tf.data is unknown, and before 2.2.5 (commit 7c7e51ea5a) generators need fit_generator. */
 static int stream_unsupported(const fc_request *req, fc_container c, fc_findings *out, fc_status *result)
 {
     const char *detail, *fix_summary, *fix_code, *k2;
@@ -71,8 +71,8 @@ static int stream_unsupported(const fc_request *req, fc_container c, fc_findings
         fix_code = "model.fit(x_array, y_array, batch_size=32)";
         k2 = "(fails reading the Dataset as an array: AttributeError ... has no attribute 'ndim'; derived from "
              "standardize_single_array, not run)";
-    } else if (!fc_target_in(&req->target, "keras2 2.3.0-2.3.1")) {
-        detail = "before Keras 2.3, generators and Sequences go to fit_generator.";
+    } else if (!fc_target_in(&req->target, "keras2 2.2.5-2.3.1")) {
+        detail = "before Keras 2.2.5, generators and Sequences go to fit_generator.";
         fix_summary = "Call fit_generator with the number of batches per epoch";
         fix_code = "model.fit_generator(gen, steps_per_epoch=n_samples // batch_size, epochs=epochs)";
         k2 = c == FC_CONTAINER_GENERATOR ? "AttributeError: 'generator' object has no attribute 'ndim'"
@@ -141,7 +141,7 @@ static fc_status check_batch_size(const fc_request *req, const fc_tensor *t, fc_
     snprintf(bs, sizeof(bs), "%lld", (long long)req->batch_size);
     if (t->batch_size > 0)
         snprintf(own, sizeof(own), " (of %lld)", (long long)t->batch_size);
-    if (t->batch_size == req->batch_size && !fc_target_in(&req->target, "keras2 2.3.0-2.3.1; tf 1.0-2.1"))
+    if (t->batch_size == req->batch_size && !fc_target_in(&req->target, "keras2 2.2.5-2.3.1; tf 1.0-2.1"))
         return FC_OK; /* ignored, but it asks for what the stream gives */
     fc_var vars[] = {VAR("container_a", container_a(t->container)), VAR("container", fc_container_name(t->container)),
                      VAR("batch_size", bs), VAR("own_batch", own)};
@@ -150,7 +150,7 @@ static fc_status check_batch_size(const fc_request *req, const fc_tensor *t, fc_
                         "/fit/batch_size", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
-    if (fc_target_in(&req->target, "keras2 2.3.0-2.3.1; tf 1.0-2.1"))
+    if (fc_target_in(&req->target, "keras2 2.2.5-2.3.1; tf 1.0-2.1"))
         f->severity = FC_SEV_ERROR; /* refused before training */
     return FC_OK;
 }
@@ -158,7 +158,7 @@ static fc_status check_batch_size(const fc_request *req, const fc_tensor *t, fc_
 static fc_status check_steps(const fc_request *req, const fc_tensor *t, fc_findings *out)
 {
     const char *why, *behaviour;
-    int gen23 = fc_target_in(&req->target, "keras2 2.3.0-2.3.1") && t->container == FC_CONTAINER_GENERATOR;
+    int gen23 = fc_target_in(&req->target, "keras2 2.2.5-2.3.1") && t->container == FC_CONTAINER_GENERATOR;
 
     if (req->steps_per_epoch > 0 || !(t->batches == -1 || gen23))
         return FC_OK;

@@ -520,8 +520,12 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
         const char *text = req->target.framework == FC_FW_KERAS3 ? fc_variant_text(FC_V_LOSS_KERAS3_NONE, &req->target)
                            : req->target.framework == FC_FW_TFJS ? fc_variant_text(FC_V_LOSS_TFJS_NONE, &req->target)
                            : req->target.framework == FC_FW_TFKERAS2
-                               ? "(fails at the first training step; the exact message is not confirmed in the "
-                                 "source, most likely \"No gradients provided for any variable\")"
+                               ? fc_variant_text(fc_target_in(&req->target, "keras2 2.0.0-2.3.1; tf 1.0-2.1")
+                                                     ? FC_V_NO_LOSS_TO_OPTIMIZE_LEGACY
+                                                 : fc_target_in(&req->target, "tf 2.2-2.6") ? FC_V_NO_GRADIENTS_TF26
+                                                 : fc_target_in(&req->target, "tf 2.7") ? FC_V_NO_GRADIENTS_TF27
+                                                                                         : FC_V_NO_LOSS_FOUND_TF28,
+                                                 &req->target)
                                : NULL;
         if (text != NULL && fc_finding_set_error(nl, text, vars, nv) != FC_OK)
             return FC_ERR_NOMEM;

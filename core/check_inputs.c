@@ -470,6 +470,7 @@ static fc_status count_mismatch(const fc_request *req, size_t found, fc_findings
         fc_shape_format(&req->x.items[0].shape, 0, found_py, sizeof(found_py));
     }
     fc_var vars[] = {VAR("expected_count", expected), VAR("found_count", found_s), VAR("input_names", names.quoted),
+                     VAR("names_py", names.py),
                      VAR("found_py", found_py), VAR("x_dict_example", names.dict), VAR("found_js", found_js),
                      VAR("model_name", m->name ? m->name : m->class_name)};
     size_t nv = sizeof(vars) / sizeof(vars[0]);

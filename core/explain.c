@@ -829,12 +829,22 @@ static int redirect(fc_finding_code code, const match *m, const char *text)
 }
 
 /* Scores one template; appends it to full or partial. */
-static void consider(size_t entry, size_t fw, const char *tmpl, const char *text, const char *framework, match *m,
-                     scored *full, size_t *n_full, scored *partial, size_t *n_part, size_t cap)
+/*
+ * Scores one template against the text into the full matches or the near
+ * ones. A hint (a text other mistakes print too) that matches is a near one
+ * of score 0.6: offered as a guess, never as a match.
+ */
+static void consider(size_t entry, size_t fw, const char *tmpl, int hint, const char *text, const char *framework,
+                     match *m, scored *full, size_t *n_full, scored *partial, size_t *n_part, size_t cap)
 {
     if (tmpl == NULL || tmpl[0] == '(' || (framework != NULL && strcmp(framework, frameworks[fw]) != 0))
         return;
     match_template(tmpl, text, m);
+    if (hint && m->score >= 1.0) {
+        if (*n_part < cap)
+            partial[(*n_part)++] = (scored){entry, fw, tmpl, 0.6, m->literal, 0, 0};
+        return;
+    }
     if (m->score >= 1.0 && *n_full < cap)
         full[(*n_full)++] = (scored){entry, fw, tmpl, m->score, m->found,
                                      values_fit((fc_finding_code)entry, m, text), m->truncated};
@@ -873,13 +883,15 @@ static json_t *explain(const char *text, const char *framework)
         const fc_catalog_entry *e = fc_catalog_get((fc_finding_code)i);
 
         for (fw = 0; fw < 3; fw++)
-            consider(i, fw, entry_text(e, fw), text, framework, m, full, &n_full, part_best, &n_part, MAX_CANDIDATES);
+            consider(i, fw, entry_text(e, fw), 0, text, framework, m, full, &n_full, part_best, &n_part,
+                     MAX_CANDIDATES);
     }
     for (i = 0; i < FC_VARIANT_COUNT; i++) {
         const fc_variant *v = fc_variant_get((fc_variant_id)i);
 
-        consider((size_t)v->code, fw_index(v->framework), v->text, text, framework, m, full, &n_full, part_best,
-                 &n_part, MAX_CANDIDATES);
+        consider((size_t)v->code, fw_index(v->framework), v->text,
+                 strcmp(v->of, "HINT") == 0 || strcmp(v->of, "ROW_HINT") == 0, text, framework, m, full, &n_full,
+                 part_best, &n_part, MAX_CANDIDATES);
     }
     /* Most specific first: more literal text matched is stronger evidence;
      * among equals, the code the captured values point at. */

@@ -215,7 +215,8 @@ const char *fc_catalog_error(const fc_catalog_entry *entry, const fc_target *t)
     size_t i;
 
     for (i = 0; i < FC_VARIANT_COUNT; i++) {
-        if (fc_catalog_get(variants[i].code) == entry && strcmp(variants[i].of, "ROW") == 0 &&
+        if (fc_catalog_get(variants[i].code) == entry &&
+            (strcmp(variants[i].of, "ROW") == 0 || strcmp(variants[i].of, "ROW_HINT") == 0) &&
             strcmp(variants[i].framework, fw) == 0 && fc_target_in(t, variants[i].releases))
             return variants[i].text;
     }

@@ -276,6 +276,7 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     const fc_layer *layer = &run->model->layers[li];
     char pointer[600], name[256];
     fc_var vars[FC_MAX_BUILD_VARS + 3];
+    fc_finding *f;
     size_t i, n = 0;
 
     if (run->findings == NULL || run->reported[li])
@@ -285,17 +286,24 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     snprintf(name, sizeof(name), "%s%s", run->scope, layer->name);
     /* a nested model called several times is inferred each time: report its layers once */
     for (i = 0; i < run->findings->len; i++) {
-        const fc_finding *f = &run->findings->items[i];
+        const fc_finding *seen = &run->findings->items[i];
 
-        if (f->code == code && f->layer != NULL && strcmp(f->layer, name) == 0 && strcmp(f->pointer, pointer) == 0)
+        if (seen->code == code && seen->layer != NULL && strcmp(seen->layer, name) == 0 &&
+            strcmp(seen->pointer, pointer) == 0)
             return FC_OK;
     }
     vars[n++] = (fc_var){"layer", name};
     vars[n++] = (fc_var){"class", layer->class_name};
     for (i = 0; b != NULL && i < b->n_vars; i++)
         vars[n++] = (fc_var){b->var_names[i], b->var_values[i]};
-    if (fc_findings_add(run->findings, code, &run->target, message, pointer, NULL, name, vars, n) == NULL)
+    f = fc_findings_add(run->findings, code, &run->target, message, pointer, NULL, name, vars, n);
+    if (f == NULL)
         return FC_ERR_NOMEM;
+    /* a build that knows its release's own text gives it as "framework_error" (a template over the same values) */
+    for (i = 0; b != NULL && i < b->n_vars; i++) {
+        if (strcmp(b->var_names[i], "framework_error") == 0)
+            return fc_finding_set_error(f, b->var_values[i], vars, n);
+    }
     return FC_OK;
 }
 
@@ -408,15 +416,42 @@ static void js_join(const fc_shape *s, int from_axis, char *buf, size_t size)
     }
 }
 
+/* Variant `id` of the build's release (fc_variant_text), filled with the shape values, into the var `name`. */
+static void k2_variant(fc_build *b, fc_variant_id id, const char *py, const char *sample_py, int axis)
+{
+    fc_target t;
+    char axis_s[16], *text;
+
+    fc_build_target(b, &t);
+    snprintf(axis_s, sizeof(axis_s), "%d", axis);
+    {
+        fc_var vars[] = {{"found_shape", py}, {"sample_py", sample_py}, {"axis", axis_s}};
+
+        text = fc_template_expand(fc_variant_text(id, &t), vars, sizeof(vars) / sizeof(vars[0]));
+    }
+    fc_build_var(b, "k2_error", "%s", text != NULL ? text : "");
+    fc_free(text);
+}
+
 static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b)
 {
     static const char k2_unconfirmed[] = "(fails while creating the layer's weights; exact message not confirmed "
                                          "in the source)";
     static const char k3_var[] = "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
                                  "Received: shape=%s for variable path='%s/%s'";
-    char py[256], js[256], joined[256], sample[256];
+    char py[256], js[256], joined[256], sample[256], sample_py[256];
+    int standalone = fc_build_release_in(b, "keras2 2.0.0-2.3.1");
 
     fc_shape_format(in, 0, py, sizeof(py));
+    {
+        fc_shape s = *in;
+        int i;
+
+        for (i = 1; i < s.rank; i++)
+            s.dims[i - 1] = s.dims[i];
+        s.rank = s.rank > 0 ? s.rank - 1 : 0;
+        fc_shape_format(&s, 0, sample_py, sizeof(sample_py));
+    }
     fc_shape_format_js(in, 0, js, sizeof(js));
     js_join(in, 0, joined, sizeof(joined));
     js_join(in, 1, sample, sizeof(sample));
@@ -429,25 +464,27 @@ static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b
     if (strcmp(cls, "Flatten") == 0) {
         fc_build_var(b, "k3_error", "(Keras builds it with an unknown size; the next layer that needs the size "
                                    "fails)");
-        fc_build_var(b, "k2_error", "(Keras builds it with an unknown size; the next layer that needs the size "
-                                   "fails)");
+        if (standalone) /* standalone Keras's Flatten.compute_output_shape raises (keras 2.2.5 core.py) */
+            k2_variant(b, FC_V_UNDEFINED_FLATTEN_KERAS2, py, sample_py, in->rank - 1);
+        else
+            fc_build_var(b, "k2_error", "(Keras builds it with an unknown size; the next layer that needs the size "
+                                       "fails)");
         fc_build_var(b, "tfjs_error", "The shape of the input to \"Flatten\" is not fully defined (got %s). Make "
                                      "sure to pass a complete \"input_shape\" or \"batch_input_shape\" argument to "
                                      "the first layer in your model.", sample);
     } else if (strstr(cls, "Normalization") != NULL) {
         fc_build_var(b, "k3_error", k3_var, "(None,)", b->name, "gamma");
         if (strcmp(cls, "BatchNormalization") == 0)
-            fc_build_var(b, "k2_error", "Input has undefined `axis` dimension. Received input with shape %s and "
-                                       "axis=(%d,)", py, in->rank - 1);
+            k2_variant(b, FC_V_UNDEFINED_NORM_TFKERAS2, py, sample_py, in->rank - 1);
+        else if (strcmp(cls, "LayerNormalization") == 0) /* no check: TensorFlow's tf.ones([None]) fails */
+            k2_variant(b, FC_V_UNDEFINED_LN_TFKERAS2, py, sample_py, in->rank - 1);
         else
             fc_build_var(b, "k2_error", "%s", k2_unconfirmed);
         fc_build_var(b, "tfjs_error", "Axis %d of input tensor should have a defined dimension but the layer "
                                      "received an input with shape [%s].", in->rank - 1, js);
     } else if (strstr(cls, "Conv") != NULL) {
         fc_build_var(b, "k3_error", "unsupported operand type(s) for %%: 'NoneType' and 'int'");
-        fc_build_var(b, "k2_error", "The channel dimension of the inputs should be defined. The input_shape "
-                                   "received is %s, where axis -1 (0-based) is the channel dimension, which found "
-                                   "to be `None`.", py);
+        k2_variant(b, FC_V_UNDEFINED_CONV_TFKERAS2, py, sample_py, in->rank - 1);
         fc_build_var(b, "tfjs_error", "The channel dimension of the input should be defined. Found null");
     } else {
         if (strcmp(cls, "Dense") == 0) {
@@ -459,8 +496,10 @@ static void undefined_dim_texts(const char *cls, const fc_shape *in, fc_build *b
             fc_build_var(b, "k3_error", k3_var, "(None, ...)", b->name, "...");
         }
         if (strcmp(cls, "Dense") == 0)
-            fc_build_var(b, "k2_error", "The last dimension of the inputs to a Dense layer should be defined. "
-                                       "Found None. Full input shape received: %s", py);
+            k2_variant(b, FC_V_UNDEFINED_DENSE_TFKERAS2, py, sample_py, in->rank - 1);
+        else if (strcmp(cls, "LSTM") == 0 || strcmp(cls, "GRU") == 0 || strcmp(cls, "SimpleRNN") == 0)
+            /* no check: the cell's Glorot initializer takes int(None) (keras/initializers _compute_fans) */
+            k2_variant(b, FC_V_UNDEFINED_RNN_TFKERAS2, py, sample_py, in->rank - 1);
         else
             fc_build_var(b, "k2_error", "%s", k2_unconfirmed);
         fc_build_var(b, "tfjs_error", "Tensor must have a shape comprised of positive integers but got shape "
@@ -508,6 +547,8 @@ static fc_status check_undefined(graph_run *run, size_t li, const fc_build *buil
     memset(&b, 0, sizeof(b));
     b.name = layer->name;
     b.config = layer->config;
+    b.target = run->target.framework;
+    b.version = &run->target.version; /* the texts are the release's */
     undefined_dim_texts(layer->class_name, in, &b);
     fc_build_var(&b, "axis", "%d", in->rank - 1);
     return layer_finding(run, li, &b, FC_UNDEFINED_DIM,

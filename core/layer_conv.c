@@ -321,6 +321,48 @@ static void format_js_array(const fc_shape *s, char *buf, size_t size)
 }
 
 /*
+ * What the build's release says about the size (the row's text is Keras
+ * 3.14+ for a convolution, TensorFlow's shape check for tf.keras): Keras
+ * 3.0-3.13 convolutions and 3.0-3.14 poolings refuse only a negative size
+ * and word it otherwise; Keras 3.15+ pooling has a text of its own; tf.keras
+ * 2.7+ convolutions check a negative size themselves (base_conv.py
+ * compute_output_shape). Set as "framework_error" (see graph.c layer_finding).
+ */
+static void non_positive_release_text(fc_build *b, int64_t dim)
+{
+    int pool = strstr(b->class_name, "Pool") != NULL;
+    fc_target t;
+
+    fc_build_target(b, &t);
+    if (t.framework == FC_FW_KERAS3) {
+        if (dim == 0 && ((pool && !fc_target_in(&t, "keras3 3.15-")) || (!pool && !fc_target_in(&t, "keras3 3.14-"))))
+            fc_build_var(b, "framework_error", "%s", "(no error when the model is built: this release refuses only a "
+                                                     "negative size, and the layers after it get an axis of 0)");
+        else if (pool)
+            fc_build_var(b, "framework_error", "%s", fc_variant_text(FC_V_NONPOS_KERAS3_POOL, &t));
+        else if (!fc_target_in(&t, "keras3 3.14-"))
+            fc_build_var(b, "framework_error", "%s", fc_variant_text(FC_V_NONPOS_KERAS3_OLD, &t));
+    } else if (t.framework == FC_FW_TFKERAS2 && !pool && dim < 0 && fc_target_in(&t, "tf 2.7-")) {
+        char list[256];
+        size_t used = 0;
+        int i;
+
+        used += (size_t)snprintf(list, sizeof(list), "[");
+        for (i = 0; i < b->inputs[0].rank && used < sizeof(list); i++) {
+            if (b->inputs[0].dims[i] == FC_DIM_UNKNOWN)
+                used += (size_t)snprintf(list + used, sizeof(list) - used, "%sNone", i ? ", " : "");
+            else
+                used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%lld", i ? ", " : "",
+                                         (long long)b->inputs[0].dims[i]);
+        }
+        if (used < sizeof(list))
+            snprintf(list + used, sizeof(list) - used, "]");
+        fc_build_var(b, "found_list", "%s", list);
+        fc_build_var(b, "framework_error", "%s", fc_variant_text(FC_V_NONPOS_CONV_TFKERAS27, &t));
+    }
+}
+
+/*
  * Records NON_POSITIVE_DIM with its detail sentence and the values the
  * templates use; found_js is the input shape as TF.js's Sequential.checkShape
  * prints it ("Negative dimension size caused by adding layer l0 with input
@@ -340,6 +382,7 @@ static void report_non_positive(fc_build *b, const char *detail, int64_t dim, in
     fc_build_var(b, "size", "%lld", (long long)size);
     fc_build_var(b, "found_shape", "%s", found);
     fc_build_var(b, "found_js", "%s", found_js);
+    non_positive_release_text(b, dim);
 }
 
 /*

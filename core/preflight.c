@@ -255,7 +255,7 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
     const fc_tensor *x = req->x.len == 1 ? &req->x.items[0] : NULL;
     char args[256] = "...", pointer[560];
     fc_finding *f;
-    int i;
+    int i, refused;
 
     if (x != NULL && x->shape.rank >= 1) {
         m->inputs[0].shape = x->shape;
@@ -268,15 +268,19 @@ static fc_status deferred_input(fc_request *req, fc_findings *findings)
     }
     snprintf(pointer, sizeof(pointer), "%s/0", m->layers_pointer);
     fc_var vars[] = {{"layer", m->layers[0].name}, {"input_args", args}};
+    /* standalone Keras 2.0-2.1 refused it in Sequential.add, as TF.js does; 2.2 brought the deferred build */
+    refused = req->target.framework == FC_FW_TFJS || fc_target_in(&req->target, "keras2 2.0.0-2.1.6");
     f = fc_findings_add(findings, FC_SEQUENTIAL_NO_INPUT_SHAPE, &req->target,
                         req->target.framework == FC_FW_TFJS
                             ? "the first layer '{layer}' has no input shape: TF.js refuses to build the model"
-                            : "the first layer '{layer}' has no input shape: Keras builds the model from the first "
-                              "batch of x",
+                        : refused ? "the first layer '{layer}' has no input shape: Keras before 2.2 refuses the "
+                                    "Sequential model"
+                                  : "the first layer '{layer}' has no input shape: Keras builds the model from the "
+                                    "first batch of x",
                         pointer, NULL, m->layers[0].name, vars, sizeof(vars) / sizeof(vars[0]));
     if (f == NULL)
         return FC_ERR_NOMEM;
-    if (req->target.framework == FC_FW_TFJS)
+    if (refused)
         f->severity = FC_SEV_ERROR;
     if (x != NULL && x->shape.rank >= 1 && strncmp(pointer, "/model", 6) == 0) {
         /* the machine-applicable form: declare the shape on the first layer */

@@ -58,6 +58,10 @@ describe('the findings catalog', () => {
         checked++;
       }
       for (const v of e.variants) {
+        if (v.text.startsWith('(')) { /* "(no error: ...)": a behaviour, not a text to match */
+          assert.equal(v.pattern, null, `${e.code} variant ${v.framework}`);
+          continue;
+        }
         const m = new RegExp(`^${v.pattern}$`, 's').exec(expand(v.text));
         assert.ok(m, `${e.code} variant ${v.framework}: ${v.pattern} does not match its own text`);
         checked++;
