@@ -458,11 +458,19 @@ static fc_status check_token_ids(const fc_request *req, fc_findings *out)
         }
         fc_var vars[] = {VAR("input", m->inputs[i].name), VAR("layer", emb->name), VAR("input_dim", a),
                          VAR("min", b), VAR("max", c), VAR("bad", d), VAR("last", e), VAR("suggest", f)};
-        if (fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, &req->target,
-                            "x for '{input}' holds ids from {min} to {max}; Embedding '{layer}' has input_dim "
-                            "{input_dim}",
-                            t->pointer, m->inputs[i].name, emb->name, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
-            return FC_ERR_NOMEM;
+        {
+            fc_finding *ef = fc_findings_add(out, FC_EMBEDDING_INDEX_OUT_OF_RANGE, &req->target,
+                                             "x for '{input}' holds ids from {min} to {max}; Embedding '{layer}' has "
+                                             "input_dim {input_dim}",
+                                             t->pointer, m->inputs[i].name, emb->name, vars,
+                                             sizeof(vars) / sizeof(vars[0]));
+
+            if (ef == NULL)
+                return FC_ERR_NOMEM;
+            /* TF.js's CPU GatherV2 checks its indices from 3.10.0 (oracle): before, it trains on whatever it reads */
+            if (fc_target_in(&req->target, "tfjs 1.0-3.9"))
+                ef->severity = FC_SEV_WARNING;
+        }
     }
     return FC_OK;
 }

@@ -368,9 +368,14 @@ static void match_at(const part *parts, size_t n, size_t first, size_t literal, 
             set_value(m, parts[i].name, pos, next);
             pos = next;
         } else {
-            const char *eol = strchr(pos, '\n');
+            const char *eol = strchr(pos, '\n'), *end_v = eol ? eol : pos + strlen(pos);
 
-            set_value(m, parts[i].name, pos, eol ? eol : pos + strlen(pos));
+            /* a value that ends the template ends the sentence too: "found ndim=2." holds 2 */
+            while (end_v > pos && (end_v[-1] == ' ' || end_v[-1] == '\r'))
+                end_v--;
+            if (end_v - pos >= 2 && end_v[-1] == '.' && strchr("0123456789)]", end_v[-2]) != NULL)
+                end_v--;
+            set_value(m, parts[i].name, pos, end_v);
         }
     }
     m->found = found;

@@ -299,6 +299,13 @@ static fc_status layer_finding(graph_run *run, size_t li, const fc_build *b, fc_
     f = fc_findings_add(run->findings, code, &run->target, message, pointer, NULL, name, vars, n);
     if (f == NULL)
         return FC_ERR_NOMEM;
+    /* TF.js refuses a negative size when a Sequential adds the layer (models.ts checkShape); a functional
+     * model builds and fails in fit (oracle, 1.0.0-4.22.0) */
+    if (code == FC_NON_POSITIVE_DIM && run->target.framework == FC_FW_TFJS &&
+        strcmp(run->model->class_name, "Sequential") != 0)
+        return fc_finding_set_error(f, "(no error when the model is built: a functional model takes the negative "
+                                       "size, and fit fails on it, e.g. \"A target Tensor with shape ... was passed for "
+                                       "an output of shape ...\")", NULL, 0);
     /* a build that knows its release's own text gives it as "framework_error" (a template over the same values) */
     for (i = 0; b != NULL && i < b->n_vars; i++) {
         if (strcmp(b->var_names[i], "framework_error") == 0)

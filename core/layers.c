@@ -222,6 +222,13 @@ int fc_build_expect_rank(fc_build *b, size_t input, int ndim, int min_ndim)
     fc_build_var(b, "found_ndim", "%d", s->rank);
     fc_build_var(b, "found_shape", "%s", found);
     fc_build_var(b, "input_index", "%zu", input);
+    if (b->target == FC_FW_TFJS && ndim > 0) {
+        /* TF.js ends only its min_ndim text with a full stop (topology.ts assertInputCompatibility) */
+        fc_target t;
+
+        fc_build_target(b, &t);
+        fc_build_var(b, "framework_error", "%s", fc_variant_text(FC_V_LAYER_RANK_TFJS_NDIM, &t));
+    }
     return 0;
 }
 
