@@ -390,7 +390,7 @@ static fc_status check_manifest(const fc_request *req, fc_findings *findings)
     snprintf(a, sizeof(a), "%lld", (long long)listed);
     snprintf(b, sizeof(b), "%lld", (long long)model);
     snprintf(c, sizeof(c), "%lld", (long long)count);
-    fc_var vars[] = {{"manifest_params", a}, {"model_params", b}, {"manifest_count", c}, {"model_count", "?"}};
+    fc_var vars[] = {{"manifest_params", a}, {"model_params", b}, {"manifest_count", c}};
     if (fc_findings_add(findings, FC_WEIGHTS_MANIFEST_MISMATCH, &req->target,
                         "the weights manifest lists {manifest_params} values; the layers need {model_params}",
                         "/model/weightsManifest", NULL, NULL, vars, sizeof(vars) / sizeof(vars[0])) == NULL)
