@@ -894,9 +894,8 @@ static json_t *explain(const char *text, const char *framework)
     for (i = 0; i < FC_VARIANT_COUNT; i++) {
         const fc_variant *v = fc_variant_get((fc_variant_id)i);
 
-        consider((size_t)v->code, fw_index(v->framework), v->text,
-                 strcmp(v->of, "HINT") == 0 || strcmp(v->of, "ROW_HINT") == 0, text, framework, m, full, &n_full,
-                 part_best, &n_part, MAX_CANDIDATES);
+        consider((size_t)v->code, fw_index(v->framework), v->text, fc_variant_is_hint(v), text, framework, m, full,
+                 &n_full, part_best, &n_part, MAX_CANDIDATES);
     }
     /* Most specific first: more literal text matched is stronger evidence;
      * among equals, the code the captured values point at. */

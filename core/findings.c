@@ -34,6 +34,11 @@ const fc_variant *fc_variant_get(fc_variant_id id)
     return &variants[id];
 }
 
+int fc_variant_is_hint(const fc_variant *v)
+{
+    return strcmp(v->of, "HINT") == 0 || strcmp(v->of, "ROW_HINT") == 0;
+}
+
 const char *fc_variant_text(fc_variant_id id, const fc_target *t)
 {
     size_t i;

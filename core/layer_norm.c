@@ -110,7 +110,7 @@ static void axis_problem(fc_build *b, const axes_seen *seen, enum norm_family fa
     static const char *const names[] = {"BatchNormalization", "LayerNormalization", "GroupNormalization",
                                         "RMSNormalization"};
     const fc_shape *in = &b->inputs[0];
-    char tuple[160], list[160], k2[400], js[400], found_js[200], shape[200];
+    char tuple[160], list[160], k2[400], js[400], dims_js[190], found_js[200], shape[200];
     size_t ut = 0, ul = 0;
     fc_target t;
     int i;
@@ -127,21 +127,8 @@ static void axis_problem(fc_build *b, const axes_seen *seen, enum norm_family fa
     if (ul < sizeof(list))
         snprintf(list + ul, sizeof(list) - ul, "]");
     fc_shape_format(in, 0, shape, sizeof(shape));
-    {
-        fc_shape js_shape = *in;
-        size_t u = 0;
-
-        u += (size_t)snprintf(found_js, sizeof(found_js), "[");
-        for (i = 0; i < js_shape.rank && u < sizeof(found_js); i++) {
-            if (js_shape.dims[i] == FC_DIM_UNKNOWN)
-                u += (size_t)snprintf(found_js + u, sizeof(found_js) - u, "%snull", i ? "," : "");
-            else
-                u += (size_t)snprintf(found_js + u, sizeof(found_js) - u, "%s%lld", i ? "," : "",
-                                      (long long)js_shape.dims[i]);
-        }
-        if (u < sizeof(found_js))
-            snprintf(found_js + u, sizeof(found_js) - u, "]");
-    }
+    fc_shape_format_js(in, 0, dims_js, sizeof(dims_js)); /* as JSON.stringify prints it: [null,4] */
+    snprintf(found_js, sizeof(found_js), "[%s]", dims_js);
     fc_build_problem(b, FC_LAYER_CONFIG_INVALID, "%s '%s' normalizes axis %lld of a rank-%d input %s",
                      names[family], b->name, (long long)seen->norm[seen->bad], in->rank, shape);
     {

@@ -542,20 +542,12 @@ static fc_status time_distributed_build(fc_build *b)
     if (!fc_build_expect_rank(b, 0, 0, 3)) {
         if (b->target == FC_FW_TFJS) {
             /* TF.js's TimeDistributed.build words it itself (wrappers.ts; oracle, 1.0.0-4.22.0) */
-            char json[256];
-            size_t used = 0;
+            char dims[256];
             fc_target t;
 
-            used += (size_t)snprintf(json, sizeof(json), "[");
-            for (i = 0; i < in->rank && used < sizeof(json); i++)
-                used += in->dims[i] == FC_DIM_UNKNOWN
-                            ? (size_t)snprintf(json + used, sizeof(json) - used, "%snull", i ? "," : "")
-                            : (size_t)snprintf(json + used, sizeof(json) - used, "%s%lld", i ? "," : "",
-                                               (long long)in->dims[i]);
-            if (used < sizeof(json))
-                snprintf(json + used, sizeof(json) - used, "]");
+            fc_shape_format_js(in, 0, dims, sizeof(dims)); /* JSON.stringify's [null,4] */
             fc_build_target(b, &t);
-            fc_build_var(b, "found_json", "%s", json);
+            fc_build_var(b, "found_json", "[%s]", dims);
             fc_build_var(b, "framework_error", "%s", fc_variant_text(FC_V_LAYER_RANK_TFJS_TIMEDISTRIBUTED, &t));
         }
         return FC_OK;

@@ -59,6 +59,9 @@ typedef struct fc_variant {
 /* The variant row for id; NULL outside the table. */
 const fc_variant *fc_variant_get(fc_variant_id id);
 
+/* 1 when v is a HINT or ROW_HINT: a text other mistakes print too, which /v1/explain offers only as a guess. */
+int fc_variant_is_hint(const fc_variant *v);
+
 /*
  * The text variant id reads as in target t's release: the text of a variant
  * that is a version of it (OF = its ID) whose releases hold t's, else its own.
