@@ -12,7 +12,7 @@ secs=${1:-5}
 conns=${2:-16}
 COUNT=${COUNT:-1000000}
 HISTORY_DB=${HISTORY_DB:-/tmp/fitcheck-history-$COUNT.db}
-build=$root/build-rel
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 pid=""
 cleanup() {
@@ -22,15 +22,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
-fi
-if [ ! -x "$build/fitcheckd" ]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFITCHECK_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target fitcheckd >/dev/null
+bench_need_wrk
+fitcheckd=$(bench_fitcheckd)
 if [ ! -f "$HISTORY_DB" ]; then
-    /usr/bin/python3 "$here/seed.py" --fitcheckd "$build/fitcheckd" --db "$HISTORY_DB" --count "$COUNT"
+    /usr/bin/python3 "$here/seed.py" --fitcheckd "$fitcheckd" --db "$HISTORY_DB" --count "$COUNT"
 fi
 # cursors: 500 random ids, for pages deep in the history
 /usr/bin/python3 - "$HISTORY_DB" "$work/cursors" <<'PY'
@@ -41,13 +36,10 @@ rnd = random.Random(7)
 ids = [con.execute("SELECT id FROM report_items INDEXED BY report_items_verdict_id LIMIT 1 OFFSET ?", (rnd.randrange(n),)).fetchone()[0] for _ in range(500)]
 open(sys.argv[2], "w").write("\n".join(ids) + "\n")
 PY
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$build/fitcheckd" --port "$port" --db "$HISTORY_DB" >"$work/fitcheckd.log" 2>&1 &
+port=$(bench_free_port)
+"$fitcheckd" --port "$port" --db "$HISTORY_DB" >"$work/fitcheckd.log" 2>&1 &
 pid=$!
-i=0
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
-    i=$((i + 1)); [ $i -lt 200 ] || { cat "$work/fitcheckd.log"; exit 1; }; sleep 0.1
-done
+bench_wait_healthy "$port" "$work/fitcheckd.log"
 echo "store: $(curl -s "http://127.0.0.1:$port/metrics" | awk '/^fitcheck_reports_stored/ {print $2}') reports"
 printf '%-22s %10s %9s %9s %7s\n' query req/s p50_ms p99_ms non2xx
 for kind in newest project verdict both deep deep-project deep-verdict; do

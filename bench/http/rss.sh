@@ -11,7 +11,7 @@ secs=${1:-60}
 conns=${2:-64}
 BODY=${BODY:-$here/mnist_cnn.json}
 export BODY
-build=$root/build-rel
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 pid=""
 cleanup() {
@@ -20,17 +20,12 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-if [ ! -x "$build/fitcheckd" ]; then
-    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFITCHECK_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target fitcheckd >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$build/fitcheckd" --port "$port" --db "$work/fitcheck.db" --threads "${FITCHECK_THREADS:-64}" >"$work/log" 2>&1 &
+bench_need_wrk
+fitcheckd=$(bench_fitcheckd)
+port=$(bench_free_port)
+"$fitcheckd" --port "$port" --db "$work/fitcheck.db" --threads "${FITCHECK_THREADS:-64}" >"$work/log" 2>&1 &
 pid=$!
-i=0
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || { cat "$work/log"; exit 1; }; sleep 0.1
-done
+bench_wait_healthy "$port" "$work/log"
 wrk -t2 -c"$conns" -d"${secs}s" --latency -s "$here/post.lua" "http://127.0.0.1:$port/v1/preflight" >"$work/wrk" &
 wrk_pid=$!
 t=0

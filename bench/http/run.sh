@@ -16,7 +16,7 @@ threads=${FITCHECK_THREADS:-64}
 wrk_threads=${WRK_THREADS:-2}
 BODY=${BODY:-$here/mnist_cnn.json}
 export BODY
-build=$root/build-rel
+. "$root/bench/lib.sh"
 work=$(mktemp -d)
 pids=""
 cleanup() {
@@ -26,22 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-if ! command -v wrk >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
-fi
-fitcheckd=${FITCHECKD:-}
-if [ -z "$fitcheckd" ]; then
-    if [ ! -x "$build/fitcheckd" ]; then
-        cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DFITCHECK_TESTS=OFF >/dev/null
-    fi
-    cmake --build "$build" --target fitcheckd >/dev/null
-    fitcheckd=$build/fitcheckd
-fi
+bench_need_wrk
+fitcheckd=${FITCHECKD:-$(bench_fitcheckd)}
 cc -O2 -o "$work/noop_server" "$here/noop_server.c" $(pkg-config --cflags --libs libmicrohttpd) -lpthread
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # run NAME URL: wrk's summary lines, and "NAME rps p99_ms non2xx" into $work/results
 run() {
@@ -53,10 +40,10 @@ run() {
     echo "$1 $rps $p99 ${bad:-0}" >>"$work/results"
 }
 
-noop_port=$(free_port)
+noop_port=$(bench_free_port)
 "$work/noop_server" "$noop_port" "$threads" &
 pids="$pids $!"
-fc_port=$(free_port)
+fc_port=$(bench_free_port)
 "$fitcheckd" --port "$fc_port" --db "$work/fitcheck.db" --threads "$threads" >"$work/fitcheckd.log" 2>&1 &
 pids="$pids $!"
 sleep 1

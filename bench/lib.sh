@@ -1,0 +1,33 @@
+# bench/lib.sh - what the benchmark scripts share; sourced after they set $root.
+#
+#   bench_need_wrk              installs wrk from Debian when missing
+#   bench_fitcheckd             prints the Release fitcheckd of build-rel/, building it when needed
+#   bench_free_port             prints a free TCP port on 127.0.0.1
+#   bench_wait_healthy PORT LOG waits (20 s at most) until fitcheckd on PORT answers /healthz
+
+bench_need_wrk() {
+    if ! command -v wrk >/dev/null 2>&1; then
+        if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null; else sudo apt-get install -y wrk >/dev/null; fi
+    fi
+}
+
+bench_fitcheckd() {
+    if [ ! -x "$root/build-rel/fitcheckd" ]; then
+        cmake -S "$root" -B "$root/build-rel" -DCMAKE_BUILD_TYPE=Release -DFITCHECK_TESTS=OFF >/dev/null
+    fi
+    cmake --build "$root/build-rel" --target fitcheckd >/dev/null
+    echo "$root/build-rel/fitcheckd"
+}
+
+bench_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+bench_wait_healthy() {
+    _i=0
+    until curl -sf "http://127.0.0.1:$1/healthz" >/dev/null; do
+        _i=$((_i + 1))
+        if [ $_i -ge 200 ]; then cat "$2"; return 1; fi
+        sleep 0.1
+    done
+}
