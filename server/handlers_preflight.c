@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "fitcheck/preflight.h"
+#include "fitcheck/jsonw.h"
 #include "fitcheck/sha256.h"
 #include "ids.h"
 #include "respond.h"
@@ -110,7 +111,7 @@ static char *list_json(const json_t *report)
         json_decref(item);
         return NULL;
     }
-    text = json_dumps(item, JSON_COMPACT);
+    text = fc_json_dump(item, 0, NULL);
 
     json_decref(item);
     return text;
@@ -132,21 +133,29 @@ static void fill_row(fc_report_row *row, const json_t *report)
 
 /*
  * "sha256:<hex>" of a value's canonical JSON (compact, keys sorted: the same
- * whatever the key order or spacing it came in) into digest; the canonical
- * text's length, 0 when out of memory.
+ * whatever the key order or spacing it came in) into digest, hashed as it is
+ * written. Returns 0, or -1 when the value cannot be written.
  */
-static size_t canonical_digest(const json_t *value, char digest[8 + 65])
+static int canonical_digest(const json_t *value, char digest[8 + 65])
 {
-    char hex[65], *canonical = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    size_t len;
+    static const char hexdigits[] = "0123456789abcdef";
+    unsigned char bin[32];
+    fc_sha256 sha;
+    fc_jw w;
 
-    if (canonical == NULL)
-        return 0;
-    len = strlen(canonical);
-    fc_sha256_hex(canonical, len, hex);
-    free(canonical);
-    snprintf(digest, 8 + 65, "sha256:%s", hex);
-    return len;
+    fc_sha256_init(&sha);
+    fc_jw_init_digest(&w, &sha);
+    fc_jw_value(&w, value, FC_JW_SORT_KEYS);
+    if (fc_jw_finish_digest(&w) != 0)
+        return -1;
+    fc_sha256_final(&sha, bin);
+    memcpy(digest, "sha256:", 7);
+    for (int i = 0; i < 32; i++) {
+        digest[7 + 2 * i] = hexdigits[bin[i] >> 4];
+        digest[8 + 2 * i] = hexdigits[bin[i] & 0xF];
+    }
+    digest[7 + 64] = '\0';
+    return 0;
 }
 
 /*
@@ -232,8 +241,7 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
         }
         json_decref(wrapped);
     }
-    len = canonical_digest(descriptor, id);
-    text = len > 0 ? json_dumps(descriptor, JSON_COMPACT) : NULL;
+    text = canonical_digest(descriptor, id) == 0 ? fc_json_dump(descriptor, 0, &len) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while storing the model", NULL, NULL);
@@ -245,10 +253,10 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
                                  "the model could not be stored; retry later", NULL, NULL);
         goto done;
     }
-    fc_model_cache_put(r->app->models, id, descriptor, strlen(text));
+    fc_model_cache_put(r->app->models, id, descriptor, len);
     ret = fc_respond_json(r, created ? MHD_HTTP_CREATED : MHD_HTTP_OK,
                           json_pack("{s:s, s:b, s:I, s:O?}", "model_id", id, "created", created, "bytes",
-                                    (json_int_t)strlen(text), "model", json_object_get(summary, "model")),
+                                    (json_int_t)len, "model", json_object_get(summary, "model")),
                           NULL);
 
 done:
@@ -266,6 +274,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     fc_error err;
     char digest[8 + 65], location[64], msg[256];
     char *text = NULL, *list_item = NULL;
+    size_t text_len = 0;
     int64_t t0 = fc_now_us();
     enum MHD_Result ret;
     fc_status result;
@@ -284,7 +293,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     }
     /* The digest of the request as read (uploaded arrays as the headers read from them): the same
      * call gets the same digest whatever the key order, spacing or body form. */
-    if (canonical_digest(body, digest) == 0) {
+    if (canonical_digest(body, digest) != 0) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while digesting the request", NULL, NULL);
         goto cleanup;
@@ -295,7 +304,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
         goto cleanup;
     }
     report = identify(core_report, row.id, row.created_ms, digest, fc_now_us() - t0);
-    text = report ? json_dumps(report, JSON_COMPACT) : NULL;
+    text = report ? fc_json_dump(report, 0, &text_len) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while building the report", NULL, NULL);
@@ -319,7 +328,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     }
     snprintf(r->report_id, sizeof(r->report_id), "%s", row.id);
     snprintf(location, sizeof(location), "/v1/reports/%s", row.id);
-    ret = fc_respond_bytes(r, MHD_HTTP_CREATED, "application/json", text, strlen(text), MHD_HTTP_HEADER_LOCATION,
+    ret = fc_respond_bytes(r, MHD_HTTP_CREATED, "application/json", text, text_len, MHD_HTTP_HEADER_LOCATION,
                            location, NULL);
 
 cleanup:

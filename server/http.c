@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "fitcheck/error.h"
+#include "fitcheck/jsonw.h"
 #include "http.h"
 #include "ids.h"
 #include "respond.h"
@@ -183,24 +185,39 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return r->route->handler(r);
 }
 
-/* One JSON access-log line per request on stderr. */
+/* One JSON access-log line per request on stderr, written in one call. */
 static void log_request(const fc_req *r, int64_t duration_us)
 {
-    char when[32];
+    char when[32], path[512];
     struct timespec ts;
-    json_t *line;
+    fc_jw w;
     char *text;
+    size_t len;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     fc_format_time_ms((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, when);
-    line = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s?}", "time", when, "method", r->method, "path", r->path,
-                     "status", (int)r->status, "duration_us", (json_int_t)duration_us, "report_id",
-                     r->report_id[0] ? r->report_id : NULL);
-    text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    fc_jw_init(&w);
+    fc_jw_cstr(&w, "{\"time\":");
+    fc_jw_string(&w, when, strlen(when));
+    fc_jw_cstr(&w, ",\"method\":");
+    fc_jw_string(&w, r->method, strlen(r->method));
+    fc_jw_cstr(&w, ",\"path\":");
+    snprintf(path, sizeof(path), "%s", r->path); /* a URL's bytes need not be UTF-8 */
+    fc_utf8_sanitize(path);
+    fc_jw_string(&w, path, strlen(path));
+    fc_jw_cstr(&w, ",\"status\":");
+    fc_jw_int(&w, (long long)r->status);
+    fc_jw_cstr(&w, ",\"duration_us\":");
+    fc_jw_int(&w, (long long)duration_us);
+    if (r->report_id[0]) {
+        fc_jw_cstr(&w, ",\"report_id\":");
+        fc_jw_string(&w, r->report_id, strlen(r->report_id));
+    }
+    fc_jw_cstr(&w, "}\n");
+    text = fc_jw_finish(&w, &len);
     if (text != NULL)
-        fprintf(stderr, "%s\n", text);
+        fwrite(text, 1, len, stderr);
     free(text);
-    json_decref(line);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fitcheck/error.h"
+#include "fitcheck/jsonw.h"
 #include "respond.h"
 
 enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content_type, const char *body,
@@ -45,7 +46,8 @@ enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content
 
 enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const char *location)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    size_t len = 0;
+    char *text = body ? fc_json_dump(body, 0, &len) : NULL;
     enum MHD_Result ret;
 
     json_decref(body);
@@ -54,7 +56,7 @@ enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const 
                                   "\"detail\":\"out of memory while writing the response\"}";
         return fc_respond_bytes(r, 500, "application/problem+json", oom, sizeof(oom) - 1, NULL);
     }
-    ret = fc_respond_bytes(r, status, "application/json", text, strlen(text), MHD_HTTP_HEADER_LOCATION, location,
+    ret = fc_respond_bytes(r, status, "application/json", text, len, MHD_HTTP_HEADER_LOCATION, location,
                            NULL);
     free(text);
     return ret;
@@ -66,6 +68,7 @@ enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type,
     char clean[1024];
     json_t *body;
     enum MHD_Result ret;
+    size_t len = 0;
     char *text;
 
     /* Details quote user input (names, keys); jansson refuses invalid
@@ -76,7 +79,7 @@ enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type,
     if (body != NULL && ext != NULL)
         json_object_update(body, ext);
     json_decref(ext);
-    text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    text = body ? fc_json_dump(body, 0, &len) : NULL;
     json_decref(body);
     if (text == NULL) {
         char fallback[160];
@@ -87,7 +90,7 @@ enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type,
 
         return fc_respond_bytes(r, status, "application/problem+json", fallback, (size_t)n, NULL);
     }
-    ret = fc_respond_bytes(r, status, "application/problem+json", text, strlen(text), MHD_HTTP_HEADER_ALLOW,
+    ret = fc_respond_bytes(r, status, "application/problem+json", text, len, MHD_HTTP_HEADER_ALLOW,
                            allow, NULL);
     free(text);
     return ret;
