@@ -185,7 +185,24 @@ static int key_cmp(const void *a, const void *b)
     return key_less(x, y) ? -1 : key_less(y, x) ? 1 : 0;
 }
 
-static void write_object(fc_jw *w, const json_t *object, unsigned flags)
+/* A member whose value is written from text instead (fc_jw_object_splice), or none. */
+typedef struct splice {
+    const char *key, *raw;
+    size_t raw_len;
+} splice;
+
+static void write_member(fc_jw *w, const char *key, size_t len, const json_t *value, unsigned flags,
+                         const splice *sp)
+{
+    fc_jw_string(w, key, len);
+    fc_jw_raw(w, ":", 1);
+    if (sp != NULL && strlen(sp->key) == len && memcmp(sp->key, key, len) == 0)
+        fc_jw_raw(w, sp->raw, sp->raw_len);
+    else
+        fc_jw_value(w, value, flags);
+}
+
+static void write_object(fc_jw *w, const json_t *object, unsigned flags, const splice *sp)
 {
     key_ref stack[32], *keys = stack;
     size_t n = json_object_size(object), i = 0, j;
@@ -196,9 +213,8 @@ static void write_object(fc_jw *w, const json_t *object, unsigned flags)
         for (; iter != NULL; iter = json_object_iter_next((json_t *)object, iter), i++) {
             if (i > 0)
                 fc_jw_raw(w, ",", 1);
-            fc_jw_string(w, json_object_iter_key(iter), json_object_iter_key_len(iter));
-            fc_jw_raw(w, ":", 1);
-            fc_jw_value(w, json_object_iter_value(iter), flags);
+            write_member(w, json_object_iter_key(iter), json_object_iter_key_len(iter),
+                         json_object_iter_value(iter), flags, sp);
         }
         fc_jw_raw(w, "}", 1);
         return;
@@ -229,9 +245,7 @@ static void write_object(fc_jw *w, const json_t *object, unsigned flags)
     for (i = 0; i < n; i++) {
         if (i > 0)
             fc_jw_raw(w, ",", 1);
-        fc_jw_string(w, keys[i].key, keys[i].len);
-        fc_jw_raw(w, ":", 1);
-        fc_jw_value(w, json_object_getn(object, keys[i].key, keys[i].len), flags);
+        write_member(w, keys[i].key, keys[i].len, json_object_getn(object, keys[i].key, keys[i].len), flags, sp);
     }
     fc_jw_raw(w, "}", 1);
     if (keys != stack)
@@ -276,11 +290,23 @@ void fc_jw_value(fc_jw *w, const json_t *value, unsigned flags)
         fc_jw_raw(w, "]", 1);
         break;
     case JSON_OBJECT:
-        write_object(w, value, flags);
+        write_object(w, value, flags, NULL);
         break;
     default:
         w->failed = 1;
     }
+}
+
+void fc_jw_object_splice(fc_jw *w, const json_t *object, unsigned flags, const char *key, const char *raw,
+                         size_t raw_len)
+{
+    splice sp = {key, raw, raw_len};
+
+    if (!json_is_object(object)) {
+        w->failed = 1;
+        return;
+    }
+    write_object(w, object, flags, &sp);
 }
 
 char *fc_jw_finish(fc_jw *w, size_t *len)

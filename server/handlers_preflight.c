@@ -131,45 +131,73 @@ static void fill_row(fc_report_row *row, const json_t *report)
     row->run = json_string_value(json_object_get(labels, "run"));
 }
 
-/*
- * "sha256:<hex>" of a value's canonical JSON (compact, keys sorted: the same
- * whatever the key order or spacing it came in) into digest, hashed as it is
- * written. Returns 0, or -1 when the value cannot be written.
- */
-static int canonical_digest(const json_t *value, char digest[8 + 65])
+/* "sha256:" and the hex of a finished hash into digest. */
+static void digest_text(fc_sha256 *sha, char digest[8 + 65])
 {
     static const char hexdigits[] = "0123456789abcdef";
     unsigned char bin[32];
-    fc_sha256 sha;
-    fc_jw w;
 
-    fc_sha256_init(&sha);
-    fc_jw_init_digest(&w, &sha);
-    fc_jw_value(&w, value, FC_JW_SORT_KEYS);
-    if (fc_jw_finish_digest(&w) != 0)
-        return -1;
-    fc_sha256_final(&sha, bin);
+    fc_sha256_final(sha, bin);
     memcpy(digest, "sha256:", 7);
     for (int i = 0; i < 32; i++) {
         digest[7 + 2 * i] = hexdigits[bin[i] >> 4];
         digest[8 + 2 * i] = hexdigits[bin[i] & 0xF];
     }
     digest[7 + 64] = '\0';
+}
+
+/*
+ * "sha256:<hex>" of a request's canonical JSON (compact, keys sorted: the
+ * same whatever the key order or spacing it came in) into digest, hashed as
+ * it is written. model_text, when non-NULL, is the canonical text of the
+ * request's "model" (a cached model's), written instead of its tree.
+ * Returns 0, or -1 when the value cannot be written.
+ */
+static int canonical_digest(const json_t *value, const json_t *model_text, char digest[8 + 65])
+{
+    fc_sha256 sha;
+    fc_jw w;
+
+    fc_sha256_init(&sha);
+    fc_jw_init_digest(&w, &sha);
+    if (model_text != NULL)
+        fc_jw_object_splice(&w, value, FC_JW_SORT_KEYS, "model", json_string_value(model_text),
+                            json_string_length(model_text));
+    else
+        fc_jw_value(&w, value, FC_JW_SORT_KEYS);
+    if (fc_jw_finish_digest(&w) != 0)
+        return -1;
+    digest_text(&sha, digest);
     return 0;
+}
+
+/* Caches a descriptor with its canonical text, which *canonical receives (a new reference) when non-NULL. */
+static void cache_model(fc_req *r, const char *id, json_t *descriptor, size_t text_len, json_t **canonical)
+{
+    size_t len = 0;
+    char *text = fc_json_dump(descriptor, FC_JW_SORT_KEYS, &len);
+
+    fc_model_cache_put(r->app->models, id, descriptor, text, len, text_len);
+    if (canonical != NULL)
+        *canonical = text != NULL ? json_stringn_nocheck(text, len) : NULL;
+    free(text);
 }
 
 /*
  * A request that names its model by model_id gets the stored descriptor as
- * its "model" (shared from the cache: nothing modifies it). Returns 0, or -1
- * after queueing the error response (*ret): 404 for an id nobody stored.
+ * its "model" (shared from the cache: nothing modifies it), and *canonical
+ * the descriptor's canonical text (a new reference, or NULL: then the digest
+ * writes the tree). Returns 0, or -1 after queueing the error response
+ * (*ret): 404 for an id nobody stored.
  */
-static int resolve_model(fc_req *r, json_t *body, enum MHD_Result *ret)
+static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_Result *ret)
 {
     const json_t *id = json_object_get(body, "model_id");
     json_t *descriptor;
     char msg[256];
     char *text = NULL;
 
+    *canonical = NULL;
     if (id == NULL || json_object_get(body, "model") != NULL)
         return 0;
     if (!json_is_string(id)) {
@@ -179,7 +207,7 @@ static int resolve_model(fc_req *r, json_t *body, enum MHD_Result *ret)
                                   NULL);
         return -1;
     }
-    descriptor = fc_model_cache_get(r->app->models, json_string_value(id));
+    descriptor = fc_model_cache_get(r->app->models, json_string_value(id), canonical);
     if (descriptor == NULL) {
         fc_store_status st = r->app->store->ops->get_model(r->app->store, json_string_value(id), &text, msg,
                                                            sizeof(msg));
@@ -197,7 +225,7 @@ static int resolve_model(fc_req *r, json_t *body, enum MHD_Result *ret)
                                       "the model store did not answer", NULL, NULL);
             return -1;
         }
-        fc_model_cache_put(r->app->models, json_string_value(id), descriptor, strlen(text));
+        cache_model(r, json_string_value(id), descriptor, strlen(text), canonical);
         free(text);
     }
     json_object_set_new(body, "model", descriptor);
@@ -241,7 +269,7 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
         }
         json_decref(wrapped);
     }
-    text = canonical_digest(descriptor, id) == 0 ? fc_json_dump(descriptor, 0, &len) : NULL;
+    text = canonical_digest(descriptor, NULL, id) == 0 ? fc_json_dump(descriptor, 0, &len) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while storing the model", NULL, NULL);
@@ -253,7 +281,7 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
                                  "the model could not be stored; retry later", NULL, NULL);
         goto done;
     }
-    fc_model_cache_put(r->app->models, id, descriptor, len);
+    cache_model(r, id, descriptor, len, NULL);
     ret = fc_respond_json(r, created ? MHD_HTTP_CREATED : MHD_HTTP_OK,
                           json_pack("{s:s, s:b, s:I, s:O?}", "model_id", id, "created", created, "bytes",
                                     (json_int_t)len, "model", json_object_get(summary, "model")),
@@ -269,7 +297,7 @@ done:
 
 enum MHD_Result fc_handle_preflight(fc_req *r)
 {
-    json_t *body = NULL, *core_report = NULL, *report = NULL;
+    json_t *body = NULL, *core_report = NULL, *report = NULL, *model_text = NULL;
     fc_report_row row;
     fc_error err;
     char digest[8 + 65], location[64], msg[256];
@@ -284,7 +312,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     body = load_request(r, &ret);
     if (body == NULL)
         return ret;
-    if (resolve_model(r, body, &ret) != 0)
+    if (resolve_model(r, body, &model_text, &ret) != 0)
         goto cleanup;
     result = fc_preflight_run(body, &core_report, &err);
     if (result != FC_OK) {
@@ -293,7 +321,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     }
     /* The digest of the request as read (uploaded arrays as the headers read from them): the same
      * call gets the same digest whatever the key order, spacing or body form. */
-    if (canonical_digest(body, digest) != 0) {
+    if (canonical_digest(body, model_text, digest) != 0) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while digesting the request", NULL, NULL);
         goto cleanup;
@@ -332,6 +360,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
                            location, NULL);
 
 cleanup:
+    json_decref(model_text);
     free(list_item);
     free(text);
     json_decref(report);

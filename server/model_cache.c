@@ -14,6 +14,7 @@
 typedef struct entry {
     char *id;
     json_t *descriptor;
+    json_t *canonical; /* a JSON string: the descriptor's canonical text, or NULL */
     size_t bytes;
     struct entry *prev, *next; /* prev is more recent */
 } entry;
@@ -65,6 +66,7 @@ static void drop(fc_model_cache *c, entry *e)
     unlink_entry(c, e);
     c->bytes -= e->bytes;
     json_decref(e->descriptor);
+    json_decref(e->canonical);
     free(e->id);
     free(e);
 }
@@ -90,17 +92,21 @@ static entry *lookup(fc_model_cache *c, const char *id)
     return NULL;
 }
 
-json_t *fc_model_cache_get(fc_model_cache *c, const char *id)
+json_t *fc_model_cache_get(fc_model_cache *c, const char *id, json_t **canonical)
 {
     entry *e;
     json_t *d = NULL;
 
+    if (canonical != NULL)
+        *canonical = NULL;
     pthread_mutex_lock(&c->lock);
     e = lookup(c, id);
     if (e != NULL) {
         unlink_entry(c, e);
         push_front(c, e);
         d = json_incref(e->descriptor);
+        if (canonical != NULL)
+            *canonical = json_incref(e->canonical);
         c->hits++;
     } else {
         c->misses++;
@@ -109,10 +115,12 @@ json_t *fc_model_cache_get(fc_model_cache *c, const char *id)
     return d;
 }
 
-void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, size_t bytes)
+void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, const char *canonical,
+                        size_t canonical_len, size_t bytes)
 {
     entry *e;
 
+    bytes += canonical != NULL ? canonical_len : 0;
     if (bytes > c->max_bytes)
         return;
     e = calloc(1, sizeof(*e));
@@ -121,11 +129,14 @@ void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, s
         return; /* only a cache: the next request parses again */
     }
     e->descriptor = json_incref(descriptor);
+    /* our own dump of validated strings: no need to check its UTF-8 again */
+    e->canonical = canonical != NULL ? json_stringn_nocheck(canonical, canonical_len) : NULL;
     e->bytes = bytes;
     pthread_mutex_lock(&c->lock);
     if (lookup(c, id) != NULL) { /* another request put it first */
         pthread_mutex_unlock(&c->lock);
         json_decref(e->descriptor);
+        json_decref(e->canonical);
         free(e->id);
         free(e);
         return;

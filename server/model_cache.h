@@ -20,15 +20,23 @@ fc_model_cache *fc_model_cache_new(size_t max_bytes);
 /* Frees the cache and its references. c may be NULL. */
 void fc_model_cache_free(fc_model_cache *c);
 
-/* The descriptor stored under id (a new reference, and now the most recent), or NULL. Thread-safe. */
-json_t *fc_model_cache_get(fc_model_cache *c, const char *id);
+/*
+ * The descriptor stored under id (a new reference, and now the most recent),
+ * or NULL. When canonical is non-NULL, *canonical is set to a new reference
+ * to the descriptor's canonical text as a JSON string (NULL when none was
+ * kept, or when id is not cached). Thread-safe.
+ */
+json_t *fc_model_cache_get(fc_model_cache *c, const char *id, json_t **canonical);
 
 /*
  * Keeps descriptor (borrowed; the cache takes its own reference) under id,
- * weighing bytes, evicting the least recently used entries to make room. A
- * descriptor larger than the whole cache is not kept. Thread-safe.
+ * with a copy of its canonical text (compact, keys sorted; canonical may be
+ * NULL), weighing bytes plus canonical_len, evicting the least recently used
+ * entries to make room. A descriptor larger than the whole cache is not
+ * kept. Thread-safe.
  */
-void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, size_t bytes);
+void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, const char *canonical,
+                        size_t canonical_len, size_t bytes);
 
 /* Lookups that found their model, and those that did not (for /metrics). */
 void fc_model_cache_counts(fc_model_cache *c, uint64_t *hits, uint64_t *misses, size_t *bytes);

@@ -60,6 +60,15 @@ void fc_jw_int(fc_jw *w, long long value);
 void fc_jw_value(fc_jw *w, const json_t *value, unsigned flags);
 
 /*
+ * Appends object like fc_jw_value, except that the value of its top-level
+ * member key (when it has one) is raw_len bytes of raw, written as they are:
+ * JSON text the caller already wrote the same way (a cached model's
+ * canonical text). A non-object marks the writer failed.
+ */
+void fc_jw_object_splice(fc_jw *w, const json_t *object, unsigned flags, const char *key, const char *raw,
+                         size_t raw_len);
+
+/*
  * Ends a buffer writer: returns the NUL-terminated text (the caller frees it)
  * and its length in *len when len is non-NULL, or NULL when anything failed
  * (then there is nothing to free). Not for digest writers.

@@ -199,6 +199,44 @@ static void test_jsonw__random_trees(void **state)
     }
 }
 
+/* A spliced member's text stands in for its value, sorted or not, wherever the key falls. */
+static void test_jsonw__splice(void **state)
+{
+    json_t *model = json_pack("{s:s, s:[i, f]}", "z", "last", "a", 1, 0.5);
+    json_t *body = json_pack("{s:s, s:O, s:{s:i}}", "framework", "keras3", "model", model, "fit", "epochs", 3);
+    char *canon = fc_json_dump(model, FC_JW_SORT_KEYS, NULL);
+    char *want, *got;
+    fc_jw w;
+
+    (void)state;
+    for (unsigned flags = 0; flags <= FC_JW_SORT_KEYS; flags++) {
+        want = fc_json_dump(body, flags, NULL);
+        fc_jw_init(&w);
+        fc_jw_object_splice(&w, body, flags, "model", canon, strlen(canon));
+        got = fc_jw_finish(&w, NULL);
+        if (flags & FC_JW_SORT_KEYS)
+            assert_string_equal(got, want);
+        else /* insertion order: only the model's own keys come sorted from the text */
+            assert_string_equal(got, "{\"framework\":\"keras3\",\"model\":{\"a\":[1,0.5],\"z\":\"last\"},"
+                                     "\"fit\":{\"epochs\":3}}");
+        free(got);
+        free(want);
+    }
+    fc_jw_init(&w);
+    fc_jw_object_splice(&w, body, FC_JW_SORT_KEYS, "absent", "!", 1); /* no such member: the plain text */
+    got = fc_jw_finish(&w, NULL);
+    want = fc_json_dump(body, FC_JW_SORT_KEYS, NULL);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    fc_jw_init(&w);
+    fc_jw_object_splice(&w, json_object_get(model, "a"), 0, "model", "1", 1); /* not an object */
+    assert_null(fc_jw_finish(&w, NULL));
+    free(canon);
+    json_decref(body);
+    json_decref(model);
+}
+
 static void test_jsonw__null_fails(void **state)
 {
     fc_jw w;
@@ -218,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_jsonw__strings),
         cmocka_unit_test(test_jsonw__containers),
         cmocka_unit_test(test_jsonw__random_trees),
+        cmocka_unit_test(test_jsonw__splice),
         cmocka_unit_test(test_jsonw__null_fails),
     };
 
