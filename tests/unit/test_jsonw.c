@@ -123,7 +123,9 @@ static void test_jsonw__containers(void **state)
     check_same(big);
     json_object_set_new(v, "big", big);
     check_same(v);
-    check_same(json_array());
+    json_decref(v);
+    v = json_array();
+    check_same(v);
     json_decref(v);
 }
 
