@@ -188,7 +188,7 @@ static int key_cmp(const void *a, const void *b)
 /* A member whose value is written from text instead (fc_jw_object_splice), or none. */
 typedef struct splice {
     const char *key, *raw;
-    size_t raw_len;
+    size_t key_len, raw_len;
 } splice;
 
 static void write_member(fc_jw *w, const char *key, size_t len, const json_t *value, unsigned flags,
@@ -196,7 +196,7 @@ static void write_member(fc_jw *w, const char *key, size_t len, const json_t *va
 {
     fc_jw_string(w, key, len);
     fc_jw_raw(w, ":", 1);
-    if (sp != NULL && strlen(sp->key) == len && memcmp(sp->key, key, len) == 0)
+    if (sp != NULL && sp->key_len == len && memcmp(sp->key, key, len) == 0)
         fc_jw_raw(w, sp->raw, sp->raw_len);
     else
         fc_jw_value(w, value, flags);
@@ -300,7 +300,7 @@ void fc_jw_value(fc_jw *w, const json_t *value, unsigned flags)
 void fc_jw_object_splice(fc_jw *w, const json_t *object, unsigned flags, const char *key, const char *raw,
                          size_t raw_len)
 {
-    splice sp = {key, raw, raw_len};
+    splice sp = {key, raw, strlen(key), raw_len};
 
     if (!json_is_object(object)) {
         w->failed = 1;

@@ -221,19 +221,24 @@ void fc_sha256_final(fc_sha256 *ctx, unsigned char out[32])
     memset(ctx, 0, sizeof *ctx);
 }
 
-void fc_sha256_hex(const void *data, size_t len, char out[65])
+void fc_sha256_final_hex(fc_sha256 *ctx, char out[65])
 {
     static const char digits[] = "0123456789abcdef";
-    fc_sha256 ctx;
     unsigned char digest[32];
 
-    fc_sha256_init(&ctx);
-    fc_sha256_update(&ctx, data, len);
-    fc_sha256_final(&ctx, digest);
-
+    fc_sha256_final(ctx, digest);
     for (unsigned i = 0; i < 32; i++) {
         out[2u * i] = digits[(digest[i] >> 4) & 0x0fu];
         out[2u * i + 1u] = digits[digest[i] & 0x0fu];
     }
     out[64] = '\0';
+}
+
+void fc_sha256_hex(const void *data, size_t len, char out[65])
+{
+    fc_sha256 ctx;
+
+    fc_sha256_init(&ctx);
+    fc_sha256_update(&ctx, data, len);
+    fc_sha256_final_hex(&ctx, out);
 }

@@ -131,21 +131,6 @@ static void fill_row(fc_report_row *row, const json_t *report)
     row->run = json_string_value(json_object_get(labels, "run"));
 }
 
-/* "sha256:" and the hex of a finished hash into digest. */
-static void digest_text(fc_sha256 *sha, char digest[8 + 65])
-{
-    static const char hexdigits[] = "0123456789abcdef";
-    unsigned char bin[32];
-
-    fc_sha256_final(sha, bin);
-    memcpy(digest, "sha256:", 7);
-    for (int i = 0; i < 32; i++) {
-        digest[7 + 2 * i] = hexdigits[bin[i] >> 4];
-        digest[8 + 2 * i] = hexdigits[bin[i] & 0xF];
-    }
-    digest[7 + 64] = '\0';
-}
-
 /*
  * "sha256:<hex>" of a request's canonical JSON (compact, keys sorted: the
  * same whatever the key order or spacing it came in) into digest, hashed as
@@ -155,6 +140,7 @@ static void digest_text(fc_sha256 *sha, char digest[8 + 65])
  */
 static int canonical_digest(const json_t *value, const json_t *model_text, char digest[8 + 65])
 {
+    char hex[65];
     fc_sha256 sha;
     fc_jw w;
 
@@ -167,20 +153,25 @@ static int canonical_digest(const json_t *value, const json_t *model_text, char 
         fc_jw_value(&w, value, FC_JW_SORT_KEYS);
     if (fc_jw_finish_digest(&w) != 0)
         return -1;
-    digest_text(&sha, digest);
+    fc_sha256_final_hex(&sha, hex);
+    snprintf(digest, 8 + 65, "sha256:%s", hex);
     return 0;
 }
 
-/* Caches a descriptor with its canonical text, which *canonical receives (a new reference) when non-NULL. */
-static void cache_model(fc_req *r, const char *id, json_t *descriptor, size_t text_len, json_t **canonical)
+/*
+ * A descriptor's canonical text (compact, keys sorted) as a JSON string: its
+ * model_id is the text's digest, and a preflight by model_id hashes it into
+ * request_digest. New reference, NULL when out of memory.
+ */
+static json_t *canonical_text(const json_t *descriptor)
 {
     size_t len = 0;
     char *text = fc_json_dump(descriptor, FC_JW_SORT_KEYS, &len);
+    /* our own dump of validated strings: no need to check its UTF-8 again */
+    json_t *s = text != NULL ? json_stringn_nocheck(text, len) : NULL;
 
-    fc_model_cache_put(r->app->models, id, descriptor, text, len, text_len);
-    if (canonical != NULL)
-        *canonical = text != NULL ? json_stringn_nocheck(text, len) : NULL;
     free(text);
+    return s;
 }
 
 /*
@@ -225,7 +216,8 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
                                       "the model store did not answer", NULL, NULL);
             return -1;
         }
-        cache_model(r, json_string_value(id), descriptor, strlen(text), canonical);
+        *canonical = canonical_text(descriptor);
+        fc_model_cache_put(r->app->models, json_string_value(id), descriptor, *canonical, strlen(text));
         free(text);
     }
     json_object_set_new(body, "model", descriptor);
@@ -236,8 +228,8 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
 /* POST /v1/models: stores a descriptor once, named by its digest, for preflights to send by model_id. */
 enum MHD_Result fc_handle_model_put(fc_req *r)
 {
-    json_t *body, *descriptor, *check = NULL, *summary = NULL;
-    char id[8 + 65], msg[256];
+    json_t *body, *descriptor, *check = NULL, *summary = NULL, *canonical = NULL;
+    char id[8 + 65], hex[65], msg[256];
     char *text = NULL;
     enum MHD_Result ret;
     fc_error err;
@@ -269,25 +261,29 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
         }
         json_decref(wrapped);
     }
-    text = canonical_digest(descriptor, NULL, id) == 0 ? fc_json_dump(descriptor, 0, &len) : NULL;
+    canonical = canonical_text(descriptor);
+    text = canonical != NULL ? fc_json_dump(descriptor, 0, &len) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                  "out of memory while storing the model", NULL, NULL);
         goto done;
     }
+    fc_sha256_hex(json_string_value(canonical), json_string_length(canonical), hex);
+    snprintf(id, sizeof(id), "sha256:%s", hex);
     if (r->app->store->ops->put_model(r->app->store, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_model\",\"message\":\"%s\"}\n", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                  "the model could not be stored; retry later", NULL, NULL);
         goto done;
     }
-    cache_model(r, id, descriptor, len, NULL);
+    fc_model_cache_put(r->app->models, id, descriptor, canonical, len);
     ret = fc_respond_json(r, created ? MHD_HTTP_CREATED : MHD_HTTP_OK,
                           json_pack("{s:s, s:b, s:I, s:O?}", "model_id", id, "created", created, "bytes",
                                     (json_int_t)len, "model", json_object_get(summary, "model")),
                           NULL);
 
 done:
+    json_decref(canonical);
     free(text);
     json_decref(summary);
     json_decref(check);

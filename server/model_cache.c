@@ -115,12 +115,11 @@ json_t *fc_model_cache_get(fc_model_cache *c, const char *id, json_t **canonical
     return d;
 }
 
-void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, const char *canonical,
-                        size_t canonical_len, size_t bytes)
+void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, json_t *canonical, size_t bytes)
 {
     entry *e;
 
-    bytes += canonical != NULL ? canonical_len : 0;
+    bytes += json_string_length(canonical); /* 0 for NULL */
     if (bytes > c->max_bytes)
         return;
     e = calloc(1, sizeof(*e));
@@ -129,8 +128,7 @@ void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, c
         return; /* only a cache: the next request parses again */
     }
     e->descriptor = json_incref(descriptor);
-    /* our own dump of validated strings: no need to check its UTF-8 again */
-    e->canonical = canonical != NULL ? json_stringn_nocheck(canonical, canonical_len) : NULL;
+    e->canonical = json_incref(canonical);
     e->bytes = bytes;
     pthread_mutex_lock(&c->lock);
     if (lookup(c, id) != NULL) { /* another request put it first */

@@ -29,14 +29,13 @@ void fc_model_cache_free(fc_model_cache *c);
 json_t *fc_model_cache_get(fc_model_cache *c, const char *id, json_t **canonical);
 
 /*
- * Keeps descriptor (borrowed; the cache takes its own reference) under id,
- * with a copy of its canonical text (compact, keys sorted; canonical may be
- * NULL), weighing bytes plus canonical_len, evicting the least recently used
- * entries to make room. A descriptor larger than the whole cache is not
- * kept. Thread-safe.
+ * Keeps descriptor under id with its canonical text (compact, keys sorted;
+ * a JSON string, or NULL), both borrowed (the cache takes its own
+ * references), weighing bytes plus the text's length, evicting the least
+ * recently used entries to make room. A descriptor larger than the whole
+ * cache is not kept. Thread-safe.
  */
-void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, const char *canonical,
-                        size_t canonical_len, size_t bytes);
+void fc_model_cache_put(fc_model_cache *c, const char *id, json_t *descriptor, json_t *canonical, size_t bytes);
 
 /* Lookups that found their model, and those that did not (for /metrics). */
 void fc_model_cache_counts(fc_model_cache *c, uint64_t *hits, uint64_t *misses, size_t *bytes);

@@ -48,6 +48,12 @@ void fc_sha256_update(fc_sha256 *ctx, const void *data, size_t len);
 void fc_sha256_final(fc_sha256 *ctx, unsigned char out[32]);
 
 /*
+ * fc_sha256_final, with the digest written as 64 lowercase hex digits and a
+ * NUL into out (65 writable bytes). The same rules for ctx. Cannot fail.
+ */
+void fc_sha256_final_hex(fc_sha256 *ctx, char out[65]);
+
+/*
  * One shot: writes 64 lowercase hex digits and a NUL into out.
  * Hashes len bytes at data (NULL allowed only when len is 0); out must
  * point to 65 writable bytes and must not overlap data. Uses only stack

@@ -22,20 +22,20 @@ static void test_model_cache__lru_by_bytes(void **state)
 
     (void)state;
     assert_non_null(c);
-    fc_model_cache_put(c, "a", a, NULL, 0, 40);
-    fc_model_cache_put(c, "b", b, NULL, 0, 40);
+    fc_model_cache_put(c, "a", a, NULL, 40);
+    fc_model_cache_put(c, "b", b, NULL, 40);
     got = fc_model_cache_get(c, "a", NULL); /* a is now the most recent */
     assert_ptr_equal(got, a);
     json_decref(got);
-    fc_model_cache_put(c, "d", d, NULL, 0, 40); /* 120 > 100: b, the least recent, goes */
+    fc_model_cache_put(c, "d", d, NULL, 40); /* 120 > 100: b, the least recent, goes */
     got = fc_model_cache_get(c, "b", NULL);
     assert_null(got);
     got = fc_model_cache_get(c, "a", NULL);
     assert_ptr_equal(got, a);
     json_decref(got);
-    fc_model_cache_put(c, "big", big, NULL, 0, 101); /* larger than the whole cache: not kept */
+    fc_model_cache_put(c, "big", big, NULL, 101); /* larger than the whole cache: not kept */
     assert_null(fc_model_cache_get(c, "big", NULL));
-    fc_model_cache_put(c, "a", b, NULL, 0, 40); /* the id is there: unchanged */
+    fc_model_cache_put(c, "a", b, NULL, 40); /* the id is there: unchanged */
     got = fc_model_cache_get(c, "a", NULL);
     assert_ptr_equal(got, a);
     json_decref(got);
@@ -59,12 +59,13 @@ static void test_model_cache__lru_by_bytes(void **state)
 static void test_model_cache__canonical_text(void **state)
 {
     fc_model_cache *c = fc_model_cache_new(100);
-    json_t *a = json_pack("{s:s}", "class_name", "A"), *got, *canon = NULL;
+    json_t *a = json_pack("{s:s}", "class_name", "A"), *text = json_string("{\"class_name\":\"A\"}");
+    json_t *got, *canon = NULL;
     uint64_t hits, misses;
     size_t bytes;
 
     (void)state;
-    fc_model_cache_put(c, "a", a, "{\"class_name\":\"A\"}", 18, 40);
+    fc_model_cache_put(c, "a", a, text, 40);
     got = fc_model_cache_get(c, "a", &canon);
     assert_ptr_equal(got, a);
     assert_non_null(canon);
@@ -76,12 +77,14 @@ static void test_model_cache__canonical_text(void **state)
     json_decref(canon);
     json_decref(got);
     c = fc_model_cache_new(50);
-    fc_model_cache_put(c, "a", a, "{\"class_name\":\"A\"}", 18, 40); /* 58 > 50 with its text */
+    fc_model_cache_put(c, "a", a, text, 40); /* 58 > 50 with its text */
     assert_null(fc_model_cache_get(c, "a", &canon));
     assert_null(canon);
     fc_model_cache_free(c);
     assert_int_equal(a->refcount, 1);
+    assert_int_equal(text->refcount, 1);
     json_decref(a);
+    json_decref(text);
 }
 
 int main(void)
