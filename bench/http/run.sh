@@ -6,7 +6,8 @@
 # floor and the store's commit grouping. Environment: FITCHECK_THREADS (fitcheckd's worker
 # threads, default 64), BODY (the request, default bench/http/mnist_cnn.json), WRK_THREADS (2),
 # FITCHECKD (another fitcheckd binary to measure, e.g. an older build), MODEL (a descriptor to
-# POST /v1/models before the load, for a BODY that names it by model_id).
+# POST /v1/models before the load, for a BODY that names it by model_id: the string @MODEL_ID@ in
+# BODY is replaced by the id the server returns).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -49,7 +50,10 @@ pids="$pids $!"
 sleep 1
 curl -sf "http://127.0.0.1:$fc_port/healthz" >/dev/null
 if [ -n "${MODEL:-}" ]; then
-    curl -sf -H 'Content-Type: application/json' --data-binary @"$MODEL" "http://127.0.0.1:$fc_port/v1/models" >/dev/null
+    model_id=$(curl -sf -H 'Content-Type: application/json' --data-binary @"$MODEL" "http://127.0.0.1:$fc_port/v1/models" |
+        sed -n 's/^{"model_id":"\([^"]*\)".*/\1/p')
+    sed "s/@MODEL_ID@/$model_id/g" "$BODY" >"$work/body.json"
+    BODY="$work/body.json"
 fi
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
