@@ -79,11 +79,78 @@ static const struct {
 #define UNKNOWN_OBJECT(kind)                                                                                   \
     "Unknown " kind ": {name}. This may be due to one of the following reasons:\n\u2026"
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
+/*
+ * The options config_refusal judges by key, gathered in one sweep of the config: jansson's
+ * json_object_foreach looks each next key up in the hash again, and four sweeps of every layer's
+ * config were most of the time a ResNet50 spent in this file. Each kind keeps the config's order;
+ * a kind with more than FC_OPTS_MAX options (only a crafted config has that many) is swept whole.
+ */
+#define FC_OPTS_MAX 16
+enum { OPT_REGULARIZER, OPT_ACTIVATION, OPT_INITIALIZER, OPT_CONSTRAINT, OPT_KINDS };
 
-    return a >= b && strcmp(s + a - b, suffix) == 0;
+typedef struct opts {
+    const json_t *v[OPT_KINDS][FC_OPTS_MAX];
+    size_t n[OPT_KINDS];
+    int overflow[OPT_KINDS];
+} opts;
+
+/* The kind of option a key names, or -1. `activation` and `recurrent_activation` by name, the
+ * others by their suffix; a null value (no regularizer, ...) is no option. */
+static int opt_kind(const char *key, size_t len)
+{
+    static const struct {
+        const char *suffix;
+        size_t len;
+        int kind;
+    } by_suffix[] = {{"_regularizer", 12, OPT_REGULARIZER},
+                     {"_initializer", 12, OPT_INITIALIZER},
+                     {"_constraint", 11, OPT_CONSTRAINT}};
+    size_t i;
+
+    if ((len == 10 && memcmp(key, "activation", 10) == 0) ||
+        (len == 20 && memcmp(key, "recurrent_activation", 20) == 0))
+        return OPT_ACTIVATION;
+    for (i = 0; i < sizeof(by_suffix) / sizeof(by_suffix[0]); i++) {
+        if (len >= by_suffix[i].len && memcmp(key + len - by_suffix[i].len, by_suffix[i].suffix, by_suffix[i].len) == 0)
+            return by_suffix[i].kind;
+    }
+    return -1;
+}
+
+static void gather_opts(const json_t *config, opts *o)
+{
+    void *it;
+
+    memset(o->n, 0, sizeof(o->n));
+    memset(o->overflow, 0, sizeof(o->overflow));
+    for (it = json_object_iter((json_t *)config); it != NULL; it = json_object_iter_next((json_t *)config, it)) {
+        const json_t *v = json_object_iter_value(it);
+        int kind = json_is_null(v) ? -1 : opt_kind(json_object_iter_key(it), json_object_iter_key_len(it));
+
+        if (kind < 0)
+            continue;
+        if (o->n[kind] < FC_OPTS_MAX)
+            o->v[kind][o->n[kind]++] = v;
+        else
+            o->overflow[kind] = 1;
+    }
+}
+
+/* The i-th option of a kind, NULL after the last. For a kind that overflowed it sweeps the config
+ * (i counting that kind's options there). */
+static const json_t *opt_at(const opts *o, const json_t *config, int kind, size_t i)
+{
+    const char *key;
+    const json_t *v;
+    size_t seen = 0;
+
+    if (!o->overflow[kind])
+        return i < o->n[kind] ? o->v[kind][i] : NULL;
+    json_object_foreach((json_t *)config, key, v) {
+        if (!json_is_null(v) && opt_kind(key, strlen(key)) == kind && seen++ == i)
+            return v;
+    }
+    return NULL;
 }
 
 /* The class name of a serialized object (or the string itself). */
@@ -158,17 +225,18 @@ static int not_last_axis(const json_t *axis, int rank, int64_t *which)
 static int config_refusal(const char *class_name, const json_t *config, const fc_target *t, int in_rank,
                           fc_tfjs_refusal *out)
 {
-    const char *key, *name;
+    const char *name;
     const json_t *v;
     int64_t axis;
+    size_t i;
+    opts o;
     int is_conv = strcmp(class_name, "Conv1D") == 0 || strcmp(class_name, "Conv2D") == 0 ||
                   strcmp(class_name, "Conv3D") == 0 || strcmp(class_name, "SeparableConv2D") == 0 ||
                   strcmp(class_name, "ConvLSTM2D") == 0;
 
+    gather_opts(config, &o);
     /* regularizers: only L1L2 exists (tfjs-layers/src/regularizers.ts), Keras 2.4+ writes L1 / L2 */
-    json_object_foreach((json_t *)config, key, v) {
-        if (!ends_with(key, "_regularizer") || json_is_null(v))
-            continue;
+    for (i = 0; (v = opt_at(&o, config, OPT_REGULARIZER, i)) != NULL; i++) {
         name = object_class(v);
         if (name != NULL && strcmp(name, "L1L2") != 0)
             return refuse(out, " with a regularizer TF.js does not have (only L1L2 exists)",
@@ -181,9 +249,7 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                       "activity_regularizer=None  # and add the penalty to the loss in TF.js",
                       "Layer invocation in the presence of activity regularizer(s) is not supported yet.", NULL);
     /* activations (activation, recurrent_activation) by name */
-    json_object_foreach((json_t *)config, key, v) {
-        if (strcmp(key, "activation") != 0 && strcmp(key, "recurrent_activation") != 0)
-            continue;
+    for (i = 0; (v = opt_at(&o, config, OPT_ACTIVATION, i)) != NULL; i++) {
         name = object_class(v);
         if (json_is_object(v) && name != NULL && strcmp(name, "function") == 0)
             return refuse(out, " whose activation is a Python function", "activation=\"relu\"  # a built-in name",
@@ -198,11 +264,9 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                           UNKNOWN_OBJECT("activation"), fc_name_camel(name, out->buf, sizeof(out->buf)));
     }
     /* initializers */
-    json_object_foreach((json_t *)config, key, v) {
+    for (i = 0; (v = opt_at(&o, config, OPT_INITIALIZER, i)) != NULL; i++) {
         const char *dist;
 
-        if (!ends_with(key, "_initializer") || json_is_null(v))
-            continue;
         name = object_class(v);
         if (name != NULL && (strcmp(name, "LecunNormal") == 0 || strcmp(name, "LecunUniform") == 0 ||
                              strcmp(name, "lecun_normal") == 0 || strcmp(name, "lecun_uniform") == 0))
@@ -224,17 +288,17 @@ static int config_refusal(const char *class_name, const json_t *config, const fc
                           fc_name_camel(dist, out->buf, sizeof(out->buf)));
     }
     /* constraints (tfjs-layers/src/constraints.ts) */
-    json_object_foreach((json_t *)config, key, v) {
+    for (i = 0; (v = opt_at(&o, config, OPT_CONSTRAINT, i)) != NULL; i++) {
         static const char *const known[] = {"MaxNorm", "NonNeg", "UnitNorm", "MinMaxNorm", "max_norm", "non_neg",
                                             "unit_norm", "min_max_norm", "maxNorm", "nonNeg", "unitNorm",
                                             "minMaxNorm"};
-        size_t i;
+        size_t k;
         int ok = 0;
 
-        if (!ends_with(key, "_constraint") || json_is_null(v) || (name = object_class(v)) == NULL)
+        if ((name = object_class(v)) == NULL)
             continue;
-        for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-            ok |= strcmp(name, known[i]) == 0;
+        for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+            ok |= strcmp(name, known[k]) == 0;
         if (!ok)
             return refuse(out, " with a constraint TF.js does not have",
                           "kernel_constraint=keras.constraints.MaxNorm(2.0)  # or no constraint",

@@ -11,6 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+
 #include "../../core/tfjs_compat.h"
 
 static const fc_target newest = {.framework = FC_FW_TFJS}; /* no version: the newest release */
@@ -173,6 +175,29 @@ static void test_tfjs_compat__options_by_release(void **state)
     }
 }
 
+/* A config with more options of one kind than the one-sweep gather keeps (16) is still judged whole:
+ * the refused initializer is the 20th; a null option is no option. */
+static void test_tfjs_compat__many_options(void **state)
+{
+    json_t *config = json_object();
+    fc_tfjs_refusal why;
+    char key[32];
+    int i;
+
+    (void)state;
+    for (i = 0; i < 19; i++) {
+        snprintf(key, sizeof(key), "k%02d_initializer", i);
+        json_object_set_new(config, key, json_pack("{s:s, s:{}}", "class_name", "GlorotUniform", "config"));
+    }
+    json_object_set_new(config, "bias_regularizer", json_null());
+    json_object_set_new(config, "activation", json_null());
+    assert_false(fc_tfjs_unsupported("Dense", config, &newest, 2, &why));
+    json_object_set_new(config, "k19_initializer", json_pack("{s:s, s:{}}", "class_name", "LecunUniform", "config"));
+    assert_true(fc_tfjs_unsupported("Dense", config, &newest, 2, &why));
+    assert_string_equal(why.name, "LecunUniform");
+    json_decref(config);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_tfjs_compat__gru_reset_after),
         cmocka_unit_test(test_tfjs_compat__classes_by_release),
         cmocka_unit_test(test_tfjs_compat__options_by_release),
+        cmocka_unit_test(test_tfjs_compat__many_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
