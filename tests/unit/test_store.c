@@ -378,12 +378,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 4);
+    assert_int_equal(fc_store_latest_version(), 5);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 5);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -541,14 +541,16 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 4);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 5);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
 
 static const char count_filter_indexes[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('reports_digest', 'report_items_verdict_id',"
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('report_items_verdict_id',"
     " 'report_items_project_id', 'report_items_project_verdict_id')";
+static const char count_digest_index[] =
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'reports_digest'";
 
 static void test_store__upgrade_in_place(void **state)
 {
@@ -561,6 +563,7 @@ static void test_store__upgrade_in_place(void **state)
     put_ok(store, &r);
     fc_store_close(store);
     assert_int_equal(sql_int(fx->path, count_filter_indexes), 0);
+    assert_int_equal(sql_int(fx->path, count_digest_index), 0);
     assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 1);
 
     store = open_store(fx, 0);
@@ -583,7 +586,8 @@ static void test_store__upgrade_in_place(void **state)
     }
     fc_store_close(store);
 
-    assert_int_equal(sql_int(fx->path, count_filter_indexes), 4);
+    assert_int_equal(sql_int(fx->path, count_filter_indexes), 3);
+    assert_int_equal(sql_int(fx->path, count_digest_index), 0); /* 0002 made it, 0005 dropped it */
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
                                        " AND applied_at LIKE '____-__-__T__:__:__.___Z'"),
