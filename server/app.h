@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 
+#include "auth.h"
 #include "metrics.h"
 #include "model_cache.h"
 #include "store.h"
@@ -18,6 +19,7 @@ typedef struct fc_app {
     fc_store *store;       /* borrowed: opened and closed by main */
     fc_metrics *metrics;   /* borrowed */
     fc_model_cache *models; /* borrowed: descriptors by model_id, parsed */
+    fc_auth *auth;         /* borrowed: keys, teams and per-key limits */
     size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
     uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
     const char *version;   /* fitcheckd's version */
@@ -43,6 +45,7 @@ typedef struct fc_req {
     int64_t start_us;              /* monotonic clock at the first call */
     unsigned status;               /* status of the queued response, 0 until one is queued */
     char report_id[40];            /* id of the stored report, for the access log */
+    fc_principal who;              /* the caller: its key and team (team 0 and no key with --auth none) */
 } fc_req;
 
 /* Monotonic microseconds. */

@@ -181,11 +181,31 @@ static json_t *canonical_text(const json_t *descriptor)
  * writes the tree). Returns 0, or -1 after queueing the error response
  * (*ret): 404 for an id nobody stored.
  */
+/* "sha256:" and 64 lowercase hex digits: the only form a model_id has. */
+static int is_model_id(const char *id)
+{
+    size_t i;
+
+    if (strncmp(id, "sha256:", 7) != 0 || strlen(id) != 7 + 64)
+        return 0;
+    for (i = 7; i < 7 + 64; i++) {
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+/* The model cache's key: the id within the team that stored it (a team sees only its own models). */
+static void cache_key(const fc_req *r, const char *id, char *key, size_t size)
+{
+    snprintf(key, size, "%lld/%s", (long long)r->who.team_id, id);
+}
+
 static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_Result *ret)
 {
     const json_t *id = json_object_get(body, "model_id");
     json_t *descriptor;
-    char msg[256];
+    char msg[256], key[128];
     char *text = NULL;
 
     *canonical = NULL;
@@ -198,10 +218,13 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
                                   NULL);
         return -1;
     }
-    descriptor = fc_model_cache_get(r->app->models, json_string_value(id), canonical);
+    cache_key(r, json_string_value(id), key, sizeof(key));
+    descriptor = is_model_id(json_string_value(id)) ? fc_model_cache_get(r->app->models, key, canonical) : NULL;
     if (descriptor == NULL) {
-        fc_store_status st = r->app->store->ops->get_model(r->app->store, json_string_value(id), &text, msg,
-                                                           sizeof(msg));
+        fc_store_status st = !is_model_id(json_string_value(id))
+                                 ? FC_STORE_NOT_FOUND
+                                 : r->app->store->ops->get_model(r->app->store, r->who.team_id, json_string_value(id),
+                                                                 &text, msg, sizeof(msg));
 
         if (st == FC_STORE_NOT_FOUND) {
             *ret = fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found",
@@ -217,7 +240,7 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
             return -1;
         }
         *canonical = canonical_text(descriptor);
-        fc_model_cache_put(r->app->models, json_string_value(id), descriptor, *canonical, strlen(text));
+        fc_model_cache_put(r->app->models, key, descriptor, *canonical, strlen(text));
         free(text);
     }
     json_object_set_new(body, "model", descriptor);
@@ -229,7 +252,7 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
 enum MHD_Result fc_handle_model_put(fc_req *r)
 {
     json_t *body, *descriptor, *check = NULL, *summary = NULL, *canonical = NULL;
-    char id[8 + 65], hex[65], msg[256];
+    char id[8 + 65], hex[65], msg[256], key[128];
     char *text = NULL;
     enum MHD_Result ret;
     fc_error err;
@@ -270,13 +293,14 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
     }
     fc_sha256_hex(json_string_value(canonical), json_string_length(canonical), hex);
     snprintf(id, sizeof(id), "sha256:%s", hex);
-    if (r->app->store->ops->put_model(r->app->store, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
+    if (r->app->store->ops->put_model(r->app->store, r->who.team_id, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_model\",\"message\":\"%s\"}\n", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                  "the model could not be stored; retry later", NULL, NULL);
         goto done;
     }
-    fc_model_cache_put(r->app->models, id, descriptor, canonical, len);
+    cache_key(r, id, key, sizeof(key));
+    fc_model_cache_put(r->app->models, key, descriptor, canonical, len);
     ret = fc_respond_json(r, created ? MHD_HTTP_CREATED : MHD_HTTP_OK,
                           json_pack("{s:s, s:b, s:I, s:O?}", "model_id", id, "created", created, "bytes",
                                     (json_int_t)len, "model", json_object_get(summary, "model")),
@@ -335,6 +359,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
         goto cleanup;
     }
     fill_row(&row, report);
+    row.team_id = r->who.team_id;
     row.digest = digest;
     row.report_json = text;
     list_item = list_json(report);

@@ -75,7 +75,8 @@ static int visit(void *cls, const char *id, const char *summary_json)
 enum MHD_Result fc_handle_reports_list(fc_req *r)
 {
     const char *limit_s = query(r, "limit"), *verdict = query(r, "verdict");
-    fc_report_query q = {.limit = 50, .before_id = query(r, "cursor"), .project = query(r, "project")};
+    fc_report_query q = {
+        .team_id = r->who.team_id, .limit = 50, .before_id = query(r, "cursor"), .project = query(r, "project")};
     list_ctx ctx = {0};
     char msg[256], tail[80];
     int more = 0;
@@ -128,7 +129,7 @@ enum MHD_Result fc_handle_report_get(fc_req *r)
     if (!fc_id_valid(r->param))
         return fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found", "no report with this id",
                                   NULL, NULL);
-    switch (r->app->store->ops->get(r->app->store, r->param, &text, msg, sizeof(msg))) {
+    switch (r->app->store->ops->get(r->app->store, r->who.team_id, r->param, &text, msg, sizeof(msg))) {
     case FC_STORE_OK:
         break;
     case FC_STORE_NOT_FOUND:

@@ -102,7 +102,49 @@ static enum MHD_Result declared_too_large(fc_req *r, int multipart)
                               NULL, NULL);
 }
 
-/* Checks made before any body is read: route, method, content type, declared length. */
+/* The answer to a request its key does not let through (see auth.h). */
+static enum MHD_Result refuse(fc_req *r, fc_auth_result why, unsigned retry_after)
+{
+    const fc_auth_config *cfg = fc_auth_config_of(r->app->auth);
+    char detail[256], retry[24];
+
+    snprintf(retry, sizeof(retry), "%u", retry_after > 0 ? retry_after : 1);
+    switch (why) {
+    case FC_AUTH_MISSING:
+        return fc_respond_problem_with(r, MHD_HTTP_UNAUTHORIZED, FC_PROBLEM_UNAUTHORIZED, "Unauthorized",
+                                       "this endpoint needs an API key: send Authorization: Bearer <key> (an "
+                                       "administrator makes one with fitcheckd keys create)",
+                                       NULL, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"fitcheck\"");
+    case FC_AUTH_INVALID:
+        return fc_respond_problem_with(r, MHD_HTTP_UNAUTHORIZED, FC_PROBLEM_UNAUTHORIZED, "Unauthorized",
+                                       "the API key is not valid: unknown, revoked, or mistyped", NULL,
+                                       MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                       "Bearer realm=\"fitcheck\", error=\"invalid_token\"");
+    case FC_AUTH_FORBIDDEN:
+        return fc_respond_problem(r, MHD_HTTP_FORBIDDEN, FC_PROBLEM_FORBIDDEN, "Forbidden",
+                                  r->route->need == FC_NEED_ADMIN
+                                      ? "this endpoint needs an admin key (fitcheckd keys create --admin)"
+                                      : "an admin key reads /metrics only: use a team's key",
+                                  NULL, NULL);
+    case FC_AUTH_RATE_LIMITED:
+        snprintf(detail, sizeof(detail),
+                 "this key sent more than %g requests per second (bursts of %g); retry in %s s", cfg->rate,
+                 cfg->burst, retry);
+        return fc_respond_problem_with(r, MHD_HTTP_TOO_MANY_REQUESTS, FC_PROBLEM_RATE_LIMITED, "Too many requests",
+                                       detail, NULL, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    case FC_AUTH_BUSY:
+        snprintf(detail, sizeof(detail), "this key already has %u request bodies in flight, its limit; retry when "
+                 "one is answered", cfg->inflight);
+        return fc_respond_problem_with(r, MHD_HTTP_TOO_MANY_REQUESTS, FC_PROBLEM_RATE_LIMITED, "Too many requests",
+                                       detail, NULL, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    case FC_AUTH_UNAVAILABLE:
+    default:
+        return fc_respond_problem_with(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                       "the key store did not answer", NULL, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
+}
+
+/* Checks made before any body is read: route, method, the caller's key, content type, declared length. */
 static enum MHD_Result first_call(fc_req *r, int *answered)
 {
     char allow[64];
@@ -119,6 +161,15 @@ static enum MHD_Result first_call(fc_req *r, int *answered)
                                   "Method not allowed", "this path does not accept this method", NULL, allow);
     case FC_ROUTE_FOUND:
         break;
+    }
+    {
+        unsigned retry_after = 0;
+        fc_auth_result why = fc_auth_check(
+            r->app->auth, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+            r->route->need, r->route->takes_body, fc_now_us() / 1000, &r->who, &retry_after);
+
+        if (why != FC_AUTH_OK)
+            return refuse(r, why, retry_after);
     }
     if (r->route->takes_body) {
         ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -213,6 +264,12 @@ static void log_request(const fc_req *r, int64_t duration_us)
         fc_jw_cstr(&w, ",\"report_id\":");
         fc_jw_string(&w, r->report_id, strlen(r->report_id));
     }
+    if (r->who.key_id[0]) {
+        fc_jw_cstr(&w, ",\"key\":");
+        fc_jw_string(&w, r->who.key_id, strlen(r->who.key_id));
+        fc_jw_cstr(&w, ",\"team_id\":");
+        fc_jw_int(&w, (long long)r->who.team_id);
+    }
     fc_jw_cstr(&w, "}\n");
     text = fc_jw_finish(&w, &len);
     if (text != NULL)
@@ -234,6 +291,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     log_request(r, duration);
     fc_metrics_observe(r->app->metrics, fc_route_label(r), r->method, r->status, duration);
     atomic_fetch_sub(&r->app->in_flight, 1);
+    fc_auth_done(r->app->auth, &r->who);
     fc_upload_free(r->upload);
     free(r->body);
     free(r);

@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "auth.h"
 #include "http.h"
+#include "keys_cli.h"
 #include "metrics.h"
 #include "model_cache.h"
 #include "store.h"
@@ -29,6 +31,7 @@ typedef struct options {
     unsigned long max_body;
     unsigned long max_upload;
     unsigned long model_cache;
+    fc_auth_config auth;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -53,8 +56,18 @@ static void usage(FILE *out)
             "                    it streams, never held in memory)       [FITCHECK_MAX_UPLOAD, 4294967296]\n"
             "  --model-cache BYTES  parsed model descriptors kept in memory for\n"
             "                    preflights that send a model_id         [FITCHECK_MODEL_CACHE, 67108864]\n"
+            "  --auth MODE       none: anyone may call (one team, team 0); keys: every /v1\n"
+            "                    route needs Authorization: Bearer KEY, and a team sees\n"
+            "                    only its own reports and models         [FITCHECK_AUTH, none]\n"
+            "  --rate-limit N    requests per second one key may send, on average\n"
+            "                    (0: no limit; --auth keys)              [FITCHECK_RATE_LIMIT, 50]\n"
+            "  --rate-burst N    requests one key may send at once       [FITCHECK_RATE_BURST, 100]\n"
+            "  --key-inflight N  request bodies one key may have in flight\n"
+            "                    (0: no cap)                             [FITCHECK_KEY_INFLIGHT, 16]\n"
             "  --version         print the version and exit\n"
-            "  --help            print this help and exit\n");
+            "  --help            print this help and exit\n"
+            "\n"
+            "  fitcheckd keys create|list|revoke ...   API keys (fitcheckd keys --help)\n");
 }
 
 /* Parses an unsigned decimal in [min, max]; returns -1 when it is not one. */
@@ -84,6 +97,19 @@ static int set_number(const char *name, const char *value, unsigned long min, un
     return 0;
 }
 
+static int set_auth(const char *name, const char *value, fc_auth_config *auth)
+{
+    if (strcmp(value, "none") == 0)
+        auth->mode = FC_AUTH_NONE;
+    else if (strcmp(value, "keys") == 0)
+        auth->mode = FC_AUTH_KEYS;
+    else {
+        fprintf(stderr, "fitcheckd: %s must be none or keys, got '%s'\n", name, value);
+        return -1;
+    }
+    return 0;
+}
+
 static int read_options(int argc, char **argv, options *o)
 {
     static const struct option longopts[] = {
@@ -91,10 +117,13 @@ static int read_options(int argc, char **argv, options *o)
         {"db", required_argument, NULL, 'd'},     {"threads", required_argument, NULL, 't'},
         {"max-body", required_argument, NULL, 'b'}, {"max-upload", required_argument, NULL, 'u'},
         {"model-cache", required_argument, NULL, 'm'},
+        {"auth", required_argument, NULL, 'A'},   {"rate-limit", required_argument, NULL, 'R'},
+        {"rate-burst", required_argument, NULL, 'B'}, {"key-inflight", required_argument, NULL, 'I'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *env;
+    unsigned long n;
     int c;
 
     o->listen = getenv("FITCHECK_LISTEN") ? getenv("FITCHECK_LISTEN") : "127.0.0.1";
@@ -104,6 +133,21 @@ static int read_options(int argc, char **argv, options *o)
     o->max_body = 16u << 20;
     o->max_upload = 4ul << 30;
     o->model_cache = 64ul << 20;
+    o->auth.mode = FC_AUTH_NONE;
+    o->auth.rate = 50;
+    o->auth.burst = 100;
+    o->auth.inflight = 16;
+    if ((env = getenv("FITCHECK_AUTH")) && set_auth("FITCHECK_AUTH", env, &o->auth))
+        return -1;
+    if ((env = getenv("FITCHECK_RATE_LIMIT")) && set_number("FITCHECK_RATE_LIMIT", env, 0, 1000000, &n))
+        return -1;
+    o->auth.rate = env ? (double)n : o->auth.rate;
+    if ((env = getenv("FITCHECK_RATE_BURST")) && set_number("FITCHECK_RATE_BURST", env, 1, 1000000, &n))
+        return -1;
+    o->auth.burst = env ? (double)n : o->auth.burst;
+    if ((env = getenv("FITCHECK_KEY_INFLIGHT")) && set_number("FITCHECK_KEY_INFLIGHT", env, 0, 100000, &n))
+        return -1;
+    o->auth.inflight = env ? (unsigned)n : o->auth.inflight;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
     if ((env = getenv("FITCHECK_THREADS")) && set_number("FITCHECK_THREADS", env, 1, 256, &o->threads))
@@ -143,6 +187,25 @@ static int read_options(int argc, char **argv, options *o)
         case 'm':
             if (set_number("--model-cache", optarg, 0, 1ul << 40, &o->model_cache))
                 return -1;
+            break;
+        case 'A':
+            if (set_auth("--auth", optarg, &o->auth))
+                return -1;
+            break;
+        case 'R':
+            if (set_number("--rate-limit", optarg, 0, 1000000, &n))
+                return -1;
+            o->auth.rate = (double)n;
+            break;
+        case 'B':
+            if (set_number("--rate-burst", optarg, 1, 1000000, &n))
+                return -1;
+            o->auth.burst = (double)n;
+            break;
+        case 'I':
+            if (set_number("--key-inflight", optarg, 0, 100000, &n))
+                return -1;
+            o->auth.inflight = (unsigned)n;
             break;
         case 'V':
             printf("fitcheckd %s\n", FITCHECK_VERSION);
@@ -188,6 +251,8 @@ int main(int argc, char **argv)
     char msg[512];
     int sig = 0, ret = 1;
 
+    if (argc >= 2 && strcmp(argv[1], "keys") == 0)
+        return fc_keys_main(argc - 1, argv + 1);
     if (read_options(argc, argv, &opt) != 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
@@ -205,10 +270,11 @@ int main(int argc, char **argv)
     }
     app.metrics = fc_metrics_new();
     app.models = fc_model_cache_new(opt.model_cache);
+    app.auth = fc_auth_new(&opt.auth, app.store);
     app.max_body = opt.max_body;
     app.max_upload = opt.max_upload;
     app.version = FITCHECK_VERSION;
-    if (app.metrics == NULL || app.models == NULL) {
+    if (app.metrics == NULL || app.models == NULL || app.auth == NULL) {
         fprintf(stderr, "fitcheckd: out of memory\n");
         goto cleanup;
     }
@@ -226,9 +292,9 @@ int main(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr,
             "{\"event\":\"started\",\"version\":\"%s\",\"listen\":\"%s\",\"port\":%u,\"db\":\"%s\","
-            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu}\n",
+            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu,\"auth\":\"%s\"}\n",
             FITCHECK_VERSION, opt.listen, port, opt.db, app.store->ops->schema_version(app.store), opt.threads,
-            opt.max_body, opt.max_upload);
+            opt.max_body, opt.max_upload, opt.auth.mode == FC_AUTH_KEYS ? "keys" : "none");
 
     while (sigwait(&stop_signals, &sig) != 0)
         ;
@@ -240,6 +306,7 @@ cleanup:
     fc_store_close(app.store);
     fc_metrics_free(app.metrics);
     fc_model_cache_free(app.models);
+    fc_auth_free(app.auth);
     if (ret == 0)
         fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return ret;

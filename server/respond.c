@@ -62,8 +62,8 @@ enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const 
     return ret;
 }
 
-enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type, const char *title,
-                                   const char *detail, json_t *ext, const char *allow)
+static enum MHD_Result problem(fc_req *r, unsigned status, const char *type, const char *title, const char *detail,
+                               json_t *ext, const char *header, const char *value)
 {
     char clean[1024];
     json_t *body;
@@ -90,8 +90,19 @@ enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type,
 
         return fc_respond_bytes(r, status, "application/problem+json", fallback, (size_t)n, NULL);
     }
-    ret = fc_respond_bytes(r, status, "application/problem+json", text, len, MHD_HTTP_HEADER_ALLOW,
-                           allow, NULL);
+    ret = fc_respond_bytes(r, status, "application/problem+json", text, len, header, value, NULL);
     free(text);
     return ret;
+}
+
+enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type, const char *title,
+                                   const char *detail, json_t *ext, const char *allow)
+{
+    return problem(r, status, type, title, detail, ext, MHD_HTTP_HEADER_ALLOW, allow);
+}
+
+enum MHD_Result fc_respond_problem_with(fc_req *r, unsigned status, const char *type, const char *title,
+                                        const char *detail, json_t *ext, const char *header, const char *value)
+{
+    return problem(r, status, type, title, detail, ext, header, value);
 }

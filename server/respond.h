@@ -19,6 +19,9 @@
 #define FC_PROBLEM_MEDIA_TYPE "/problems/unsupported-media-type"
 #define FC_PROBLEM_INTERNAL "/problems/internal"
 #define FC_PROBLEM_UNAVAILABLE "/problems/unavailable"
+#define FC_PROBLEM_UNAUTHORIZED "/problems/unauthorized"
+#define FC_PROBLEM_FORBIDDEN "/problems/forbidden"
+#define FC_PROBLEM_RATE_LIMITED "/problems/rate-limited"
 
 /*
  * Queues a response whose body is copied from body[0..len). content_type may
@@ -41,5 +44,10 @@ enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const 
  */
 enum MHD_Result fc_respond_problem(fc_req *r, unsigned status, const char *type, const char *title,
                                    const char *detail, json_t *ext, const char *allow);
+
+/* fc_respond_problem with one more header (name and value; value NULL: none), e.g. WWW-Authenticate or
+ * Retry-After. */
+enum MHD_Result fc_respond_problem_with(fc_req *r, unsigned status, const char *type, const char *title,
+                                        const char *detail, json_t *ext, const char *header, const char *value);
 
 #endif

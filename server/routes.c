@@ -9,16 +9,16 @@
 static const char *const explain_types[] = {"application/json", "text/plain", NULL};
 
 static const fc_route routes[] = {
-    {"POST", "/v1/preflight", fc_handle_preflight, 1, NULL},
-    {"POST", "/v1/models", fc_handle_model_put, 1, NULL},
-    {"POST", "/v1/models/inspect", fc_handle_inspect, 1, NULL},
-    {"POST", "/v1/explain", fc_handle_explain, 1, explain_types},
-    {"GET", "/v1/reports", fc_handle_reports_list, 0, NULL},
-    {"GET", "/v1/reports/{id}", fc_handle_report_get, 0, NULL},
-    {"GET", "/v1/findings", fc_handle_findings_list, 0, NULL},
-    {"GET", "/v1/findings/{code}", fc_handle_finding_get, 0, NULL},
-    {"GET", "/healthz", fc_handle_healthz, 0, NULL},
-    {"GET", "/metrics", fc_handle_metrics, 0, NULL},
+    {"POST", "/v1/preflight", fc_handle_preflight, 1, NULL, FC_NEED_TEAM},
+    {"POST", "/v1/models", fc_handle_model_put, 1, NULL, FC_NEED_TEAM},
+    {"POST", "/v1/models/inspect", fc_handle_inspect, 1, NULL, FC_NEED_TEAM},
+    {"POST", "/v1/explain", fc_handle_explain, 1, explain_types, FC_NEED_TEAM},
+    {"GET", "/v1/reports", fc_handle_reports_list, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/v1/reports/{id}", fc_handle_report_get, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/v1/findings", fc_handle_findings_list, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/v1/findings/{code}", fc_handle_finding_get, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/healthz", fc_handle_healthz, 0, NULL, FC_NEED_NOTHING},
+    {"GET", "/metrics", fc_handle_metrics, 0, NULL, FC_NEED_ADMIN},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

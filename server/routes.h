@@ -14,6 +14,7 @@ typedef struct fc_route {
     fc_handler_fn handler;
     int takes_body;       /* the handler reads a body */
     const char *const *accepts; /* Content-Types it takes (NULL-ended); NULL: JSON, multipart and octet-stream */
+    fc_auth_need need;    /* the key it asks for with --auth keys */
 } fc_route;
 
 typedef enum fc_route_match {

@@ -23,6 +23,7 @@ typedef enum fc_store_status {
 /* One stored report: the row's columns, with the report JSON as text. */
 typedef struct fc_report_row {
     char id[FC_REPORT_ID_LEN + 1]; /* time-ordered UUIDv7 */
+    int64_t team_id;               /* the team of the key that made it; 0 = no team (--auth none) */
     int64_t created_ms;            /* Unix time in milliseconds */
     char verdict[8];               /* "fail", "warn", "pass" */
     char framework[16];            /* "keras3", "tf.keras2", "tfjs" */
@@ -37,6 +38,7 @@ typedef struct fc_report_row {
 
 /* Filters and page of a listing; NULL/0 fields do not filter. */
 typedef struct fc_report_query {
+    int64_t team_id;        /* only this team's reports (always filters; 0 is no team's) */
     int limit;              /* 1..FC_STORE_MAX_LIMIT */
     const char *before_id;  /* keyset cursor: only ids < before_id; NULL for the first page */
     const char *verdict;    /* exact match, or NULL */
@@ -49,6 +51,25 @@ typedef int (*fc_report_visit_fn)(void *ctx, const char *id, const char *summary
 
 typedef struct fc_store fc_store;
 
+#define FC_KEY_ID_LEN 16   /* hex digits of a key's public id */
+#define FC_TEAM_NAME_MAX 64 /* bytes of a team's name */
+
+/* An API key as stored: never the secret, only a salted hash of it. */
+typedef struct fc_api_key {
+    char id[FC_KEY_ID_LEN + 1]; /* public id, lowercase hex */
+    int64_t team_id;            /* its team; 0 for an admin key */
+    char team[FC_TEAM_NAME_MAX + 1]; /* the team's name ("" for an admin key) */
+    int admin;                  /* 1: reads /metrics, belongs to no team */
+    char label[129];            /* free text, may be empty */
+    char salt[33];              /* 32 hex digits */
+    char hash[65];              /* SHA-256(salt || secret), 64 hex digits */
+    int64_t created_ms;
+    int64_t revoked_ms;         /* 0 while the key is valid */
+} fc_api_key;
+
+/* Called once per key by key_list, oldest first. */
+typedef int (*fc_key_visit_fn)(void *ctx, const fc_api_key *key);
+
 /* How writes have been grouped since the store opened. */
 typedef struct fc_store_stats {
     int64_t commits;   /* transactions committed (one fsync each) */
@@ -60,8 +81,10 @@ typedef struct fc_store_ops {
     const char *engine;
     /* Stores a report; returns only once it is durable (committed, possibly with others queued beside it). */
     fc_store_status (*put)(fc_store *store, const fc_report_row *row, char *msg, size_t msg_size);
-    /* Fetches a report's JSON: *json_out is malloc'd (caller frees) on FC_STORE_OK. */
-    fc_store_status (*get)(fc_store *store, const char *id, char **json_out, char *msg, size_t msg_size);
+    /* Fetches a report of team_id: *json_out is malloc'd (caller frees) on FC_STORE_OK. Another team's report
+     * is FC_STORE_NOT_FOUND, exactly like an id nobody stored. */
+    fc_store_status (*get)(fc_store *store, int64_t team_id, const char *id, char **json_out, char *msg,
+                           size_t msg_size);
     /* Visits up to q->limit reports newest first; *more is set when another page exists. */
     fc_store_status (*list)(fc_store *store, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
                             int *more, char *msg, size_t msg_size);
@@ -69,11 +92,26 @@ typedef struct fc_store_ops {
     int64_t (*count)(fc_store *store);
     /* Schema version applied, or -1 when the database does not answer. */
     int (*schema_version)(fc_store *store);
-    /* Stores a model descriptor under id unless one is there; *created says which. Durable on return. */
-    fc_store_status (*put_model)(fc_store *store, const char *id, const char *json, int *created, char *msg,
+    /* Stores a model descriptor under id for team_id (the text once, whoever stored it first); *created says
+     * whether this team had not stored it before. Durable on return. */
+    fc_store_status (*put_model)(fc_store *store, int64_t team_id, const char *id, const char *json, int *created,
+                                 char *msg, size_t msg_size);
+    /* Fetches a model descriptor team_id stored: *json_out is malloc'd (caller frees) on FC_STORE_OK; one only
+     * other teams stored is FC_STORE_NOT_FOUND. */
+    fc_store_status (*get_model)(fc_store *store, int64_t team_id, const char *id, char **json_out, char *msg,
                                  size_t msg_size);
-    /* Fetches a model descriptor: *json_out is malloc'd (caller frees) on FC_STORE_OK. */
-    fc_store_status (*get_model)(fc_store *store, const char *id, char **json_out, char *msg, size_t msg_size);
+    /* The id of the team called name, creating it when create is set (else FC_STORE_NOT_FOUND when there is
+     * none); *created says whether it was made now. */
+    fc_store_status (*team_ensure)(fc_store *store, const char *name, int create, int64_t *team_id, int *created,
+                                   char *msg, size_t msg_size);
+    /* Stores a new key (id unique: FC_STORE_ERROR when taken). Durable on return. */
+    fc_store_status (*key_put)(fc_store *store, const fc_api_key *key, char *msg, size_t msg_size);
+    /* The key with this id, revoked or not (the team's name filled in), or FC_STORE_NOT_FOUND. */
+    fc_store_status (*key_get)(fc_store *store, const char *id, fc_api_key *out, char *msg, size_t msg_size);
+    /* Visits every key, oldest first. */
+    fc_store_status (*key_list)(fc_store *store, fc_key_visit_fn visit, void *ctx, char *msg, size_t msg_size);
+    /* Marks a valid key revoked at now_ms; FC_STORE_NOT_FOUND when there is no such key or it is revoked. */
+    fc_store_status (*key_revoke)(fc_store *store, const char *id, int64_t now_ms, char *msg, size_t msg_size);
     /* Write grouping so far (for /metrics and the benchmarks). */
     void (*stats)(fc_store *store, fc_store_stats *out);
     void (*close)(fc_store *store);

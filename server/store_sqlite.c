@@ -52,6 +52,9 @@ typedef struct sqlite_store {
     sqlite3_stmt *count;
     sqlite3_stmt *version;
     sqlite3_stmt *model_put;
+    sqlite3_stmt *model_own;  /* schema 6: the team's claim on a stored model */
+    sqlite3_stmt *team_get, *team_add, *key_add, *key_get, *key_all, *key_revoke; /* schema 6 */
+    int schema;               /* the schema version the statements were prepared for */
     reader readers[N_READERS];
     unsigned next_reader;     /* where the next read starts looking for a free reader (a hint: races are fine) */
 
@@ -201,9 +204,10 @@ static void reader_give(reader *r)
     pthread_mutex_unlock(&r->lock);
 }
 
-/* Runs the statement `which` of a reader (one text column, bound to id): *json_out malloc'd on FC_STORE_OK. */
-static fc_store_status fetch_text(sqlite_store *s, size_t which, const char *id, char **json_out, const char *what,
-                                  char *msg, size_t size)
+/* Runs the statement `which` of a reader (one text column, bound to id and, from schema 6, the team):
+ * *json_out malloc'd on FC_STORE_OK. */
+static fc_store_status fetch_text(sqlite_store *s, size_t which, int64_t team_id, const char *id, char **json_out,
+                                  const char *what, char *msg, size_t size)
 {
     fc_store_status status;
     reader *rd = reader_take(s);
@@ -218,7 +222,9 @@ static fc_store_status fetch_text(sqlite_store *s, size_t which, const char *id,
         return FC_STORE_ERROR;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
+    if (s->schema >= 6)
+        sqlite3_bind_int64(st, 2, team_id);
+    rc = s->schema >= 6 || team_id == 0 ? sqlite3_step(st) : SQLITE_DONE; /* before teams, all is team 0's */
     if (rc == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(st, 0);
 
@@ -255,6 +261,8 @@ static void insert_row(sqlite_store *s, pending *p)
     bind_opt_text(st, 9, row->run);
     sqlite3_bind_text(st, 10, row->digest, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 11, row->report_json, -1, SQLITE_STATIC);
+    if (s->schema >= 6)
+        sqlite3_bind_int64(st, 12, row->team_id);
     p->status = FC_STORE_OK;
     if (sqlite3_step(st) != SQLITE_DONE) {
         set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
@@ -372,44 +380,237 @@ static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *ms
     return p.status;
 }
 
-static fc_store_status op_put_model(fc_store *base, const char *id, const char *json, int *created, char *msg,
-                                    size_t size)
+/* Steps a write statement on the main connection; 0 on SQLITE_DONE. */
+static int step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static fc_store_status op_put_model(fc_store *base, int64_t team_id, const char *id, const char *json, int *created,
+                                    char *msg, size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
     sqlite3_stmt *st = s->model_put;
-    fc_store_status status = FC_STORE_OK;
+    fc_store_status status = FC_STORE_ERROR;
 
     *created = 0;
-    if (st == NULL) {
+    if (st == NULL || (team_id != 0 && s->model_own == NULL)) {
         if (msg != NULL && size > 0)
-            snprintf(msg, size, "storing model: the database schema has no models table");
+            snprintf(msg, size, "storing model: the database schema has no models table for teams");
         return FC_STORE_ERROR;
     }
     pthread_mutex_lock(&s->lock);
+    if (exec(s->db, "BEGIN IMMEDIATE", msg, size) != 0)
+        goto done;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL) * 1000);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)strlen(json));
     sqlite3_bind_text(st, 4, json, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        set_msg(msg, size, "storing model", s->db);
-        status = FC_STORE_ERROR;
-    } else {
-        *created = sqlite3_changes(s->db) > 0;
+    if (step_done(st) != 0)
+        goto rollback;
+    *created = sqlite3_changes(s->db) > 0;
+    if (s->model_own != NULL) {
+        sqlite3_bind_int64(s->model_own, 1, team_id);
+        sqlite3_bind_text(s->model_own, 2, id, -1, SQLITE_STATIC);
+        if (step_done(s->model_own) != 0)
+            goto rollback;
+        *created = sqlite3_changes(s->db) > 0; /* new to this team, whoever else stored it */
     }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
+    if (exec(s->db, "COMMIT", msg, size) != 0)
+        goto rollback;
+    status = FC_STORE_OK;
+    goto done;
+
+rollback:
+    set_msg(msg, size, "storing model", s->db);
+    exec(s->db, "ROLLBACK", NULL, 0);
+    *created = 0;
+done:
     pthread_mutex_unlock(&s->lock);
     return status;
 }
 
-static fc_store_status op_get_model(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
+static fc_store_status op_get_model(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
+                                    size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
 
     *json_out = NULL;
     if (s->model_put == NULL)
         return FC_STORE_NOT_FOUND; /* a schema before the models table */
-    return fetch_text(s, 1, id, json_out, "reading model", msg, size);
+    return fetch_text(s, 1, team_id, id, json_out, "reading model", msg, size);
+}
+
+/* ---- teams and keys (schema 6) ------------------------------------------ */
+
+static int keys_missing(sqlite_store *s, char *msg, size_t size)
+{
+    if (s->key_get != NULL)
+        return 0;
+    if (msg != NULL && size > 0)
+        snprintf(msg, size, "the database schema (version %d) has no API keys; it needs 6", s->schema);
+    return 1;
+}
+
+static fc_store_status op_team_ensure(fc_store *base, const char *name, int create, int64_t *team_id, int *created,
+                                      char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status = FC_STORE_ERROR;
+    int rc;
+
+    *team_id = 0;
+    *created = 0;
+    if (keys_missing(s, msg, size))
+        return FC_STORE_ERROR;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(s->team_get, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->team_get);
+    if (rc == SQLITE_ROW) {
+        *team_id = sqlite3_column_int64(s->team_get, 0);
+        status = FC_STORE_OK;
+    } else if (rc == SQLITE_DONE && !create) {
+        status = FC_STORE_NOT_FOUND;
+    } else if (rc == SQLITE_DONE) {
+        sqlite3_bind_text(s->team_add, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s->team_add, 2, (sqlite3_int64)time(NULL) * 1000);
+        if (step_done(s->team_add) == 0) {
+            *team_id = sqlite3_last_insert_rowid(s->db);
+            *created = 1;
+            status = FC_STORE_OK;
+        } else {
+            set_msg(msg, size, "creating team", s->db);
+        }
+    } else {
+        set_msg(msg, size, "reading team", s->db);
+    }
+    sqlite3_reset(s->team_get);
+    sqlite3_clear_bindings(s->team_get);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static fc_store_status op_key_put(fc_store *base, const fc_api_key *k, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    sqlite3_stmt *st = s->key_add;
+    fc_store_status status = FC_STORE_OK;
+
+    if (keys_missing(s, msg, size))
+        return FC_STORE_ERROR;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
+    if (k->admin)
+        sqlite3_bind_null(st, 2);
+    else
+        sqlite3_bind_int64(st, 2, k->team_id);
+    sqlite3_bind_int(st, 3, k->admin ? 1 : 0);
+    bind_opt_text(st, 4, k->label[0] ? k->label : NULL);
+    sqlite3_bind_text(st, 5, k->salt, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, k->hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, k->created_ms);
+    if (step_done(st) != 0) {
+        set_msg(msg, size, "storing key", s->db);
+        status = FC_STORE_ERROR;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static void copy_col(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+    const char *v = (const char *)sqlite3_column_text(st, col);
+
+    snprintf(dst, size, "%s", v ? v : "");
+}
+
+/* A key from a row of: id, team_id, team name, admin, label, salt, hash, created_ms, revoked_ms. */
+static void read_key(sqlite3_stmt *st, fc_api_key *k)
+{
+    memset(k, 0, sizeof(*k));
+    copy_col(k->id, sizeof(k->id), st, 0);
+    k->team_id = sqlite3_column_int64(st, 1);
+    copy_col(k->team, sizeof(k->team), st, 2);
+    k->admin = sqlite3_column_int(st, 3);
+    copy_col(k->label, sizeof(k->label), st, 4);
+    copy_col(k->salt, sizeof(k->salt), st, 5);
+    copy_col(k->hash, sizeof(k->hash), st, 6);
+    k->created_ms = sqlite3_column_int64(st, 7);
+    k->revoked_ms = sqlite3_column_int64(st, 8);
+}
+
+static fc_store_status op_key_get(fc_store *base, const char *id, fc_api_key *out, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status;
+    int rc;
+
+    if (keys_missing(s, msg, size))
+        return FC_STORE_ERROR;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_text(s->key_get, 1, id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(s->key_get);
+    if (rc == SQLITE_ROW) {
+        read_key(s->key_get, out);
+        status = FC_STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        status = FC_STORE_NOT_FOUND;
+    } else {
+        set_msg(msg, size, "reading key", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(s->key_get);
+    sqlite3_clear_bindings(s->key_get);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static fc_store_status op_key_list(fc_store *base, fc_key_visit_fn visit, void *ctx, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status = FC_STORE_OK;
+    fc_api_key k;
+    int rc;
+
+    if (keys_missing(s, msg, size))
+        return FC_STORE_ERROR;
+    pthread_mutex_lock(&s->lock);
+    while ((rc = sqlite3_step(s->key_all)) == SQLITE_ROW) {
+        read_key(s->key_all, &k);
+        if (visit(ctx, &k) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_msg(msg, size, "listing keys", s->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(s->key_all);
+    pthread_mutex_unlock(&s->lock);
+    return status;
+}
+
+static fc_store_status op_key_revoke(fc_store *base, const char *id, int64_t now_ms, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status = FC_STORE_OK;
+
+    if (keys_missing(s, msg, size))
+        return FC_STORE_ERROR;
+    pthread_mutex_lock(&s->lock);
+    sqlite3_bind_int64(s->key_revoke, 1, now_ms);
+    sqlite3_bind_text(s->key_revoke, 2, id, -1, SQLITE_STATIC);
+    if (step_done(s->key_revoke) != 0) {
+        set_msg(msg, size, "revoking key", s->db);
+        status = FC_STORE_ERROR;
+    } else if (sqlite3_changes(s->db) == 0) {
+        status = FC_STORE_NOT_FOUND;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return status;
 }
 
 static void op_stats(fc_store *base, fc_store_stats *out)
@@ -423,11 +624,12 @@ static void op_stats(fc_store *base, fc_store_stats *out)
     pthread_mutex_unlock(&s->qlock);
 }
 
-static fc_store_status op_get(fc_store *base, const char *id, char **json_out, char *msg, size_t size)
+static fc_store_status op_get(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
+                             size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
 
-    return fetch_text(s, 0, id, json_out, "reading report", msg, size);
+    return fetch_text(s, 0, team_id, id, json_out, "reading report", msg, size);
 }
 
 /*
@@ -450,12 +652,16 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
             snprintf(msg, size, "listing reports: limit %d is outside 1..%d", q->limit, FC_STORE_MAX_LIMIT);
         return FC_STORE_ERROR;
     }
+    if (s->schema < 6 && q->team_id != 0)
+        return FC_STORE_OK; /* before teams, everything is team 0's */
     rd = reader_take(s);
     st = rd->list[(q->verdict != NULL) | (q->project != NULL) << 1 | (q->before_id != NULL) << 2];
     bind_opt_text(st, 1, q->before_id);
     bind_opt_text(st, 2, q->verdict);
     bind_opt_text(st, 3, q->project);
     sqlite3_bind_int(st, 4, q->limit + 1); /* one more tells whether another page exists */
+    if (s->schema >= 6)
+        sqlite3_bind_int64(st, 5, q->team_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (seen == q->limit) {
             *more = 1;
@@ -518,6 +724,13 @@ static void op_close(fc_store *base)
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->insert_item);
     sqlite3_finalize(s->model_put);
+    sqlite3_finalize(s->model_own);
+    sqlite3_finalize(s->team_get);
+    sqlite3_finalize(s->team_add);
+    sqlite3_finalize(s->key_add);
+    sqlite3_finalize(s->key_get);
+    sqlite3_finalize(s->key_all);
+    sqlite3_finalize(s->key_revoke);
     if (s->wdb != NULL)
         sqlite3_close(s->wdb);
     for (k = 0; k < N_READERS; k++) {
@@ -544,7 +757,21 @@ static void op_close(fc_store *base)
 }
 
 static const fc_store_ops sqlite_ops = {
-    "sqlite", op_put, op_get, op_list, op_count, op_schema_version, op_put_model, op_get_model, op_stats, op_close,
+    .engine = "sqlite",
+    .put = op_put,
+    .get = op_get,
+    .list = op_list,
+    .count = op_count,
+    .schema_version = op_schema_version,
+    .put_model = op_put_model,
+    .get_model = op_get_model,
+    .team_ensure = op_team_ensure,
+    .key_put = op_key_put,
+    .key_get = op_key_get,
+    .key_list = op_key_list,
+    .key_revoke = op_key_revoke,
+    .stats = op_stats,
+    .close = op_close,
 };
 
 static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *msg, size_t size)
@@ -585,11 +812,12 @@ static int connect(const char *path, sqlite3 **db, char *msg, size_t size)
  * Prepares one listing statement per filter set and cursor, so that each
  * seeks the index that serves it to the cursor and reads only the page,
  * newest first: ?1 is the cursor, ?2 the verdict, ?3 the project, ?4 the
- * limit. (A "?1 IS NULL OR id < ?1" would make SQLite walk from the newest
- * row to the cursor.) From schema 4 the pages come from report_items (the
- * primary key, (verdict, id), (project, id), (project, verdict, id));
- * before, the items are summarised from the reports ((verdict, id) and
- * (project, id) from schema 2).
+ * limit, ?5 the team. (A "?1 IS NULL OR id < ?1" would make SQLite walk from
+ * the newest row to the cursor.) From schema 6 the pages come from
+ * report_items by the team's indexes ((team, id), (team, verdict, id),
+ * (team, project, id), (team, project, verdict, id)); in schemas 4 and 5 from
+ * report_items without teams; before, the items are summarised from the
+ * reports ((verdict, id) and (project, id) from schema 2).
  */
 static int prepare_lists(reader *rd, int version, char *msg, size_t size)
 {
@@ -600,16 +828,22 @@ static int prepare_lists(reader *rd, int version, char *msg, size_t size)
     static const char *const index4[4] = {"", " INDEXED BY report_items_verdict_id",
                                           " INDEXED BY report_items_project_id",
                                           " INDEXED BY report_items_project_verdict_id"};
+    static const char *const where6[4] = {" WHERE team_id = ?5", " WHERE team_id = ?5 AND verdict = ?2",
+                                          " WHERE team_id = ?5 AND project = ?3",
+                                          " WHERE team_id = ?5 AND project = ?3 AND verdict = ?2"};
+    static const char *const index6[4] = {" INDEXED BY report_items_team_id", " INDEXED BY report_items_team_verdict_id",
+                                          " INDEXED BY report_items_team_project_id",
+                                          " INDEXED BY report_items_team_project_verdict_id"};
     char sql[1400];
     int i;
 
     for (i = 0; i < 8; i++) {
-        int f = i & 3, cursor = i >> 2;
+        int f = i & 3, cursor = i >> 2, filtered = version >= 6 || f != 0;
 
         snprintf(sql, sizeof(sql), "SELECT id, %s%s%s%s ORDER BY id DESC LIMIT ?4",
                  version >= 4 ? "item FROM report_items" : SUMMARY_FROM_REPORT " FROM reports",
-                 version >= 4 ? index4[f] : version >= 2 ? index2[f] : "", where[f],
-                 !cursor ? "" : f == 0 ? " WHERE id < ?1" : " AND id < ?1");
+                 version >= 6 ? index6[f] : version >= 4 ? index4[f] : version >= 2 ? index2[f] : "",
+                 version >= 6 ? where6[f] : where[f], !cursor ? "" : !filtered ? " WHERE id < ?1" : " AND id < ?1");
         if (prepare(rd->db, sql, &rd->list[i], msg, size) != 0)
             return -1;
     }
@@ -637,15 +871,23 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
         prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
         goto fail;
     version = op_schema_version(&s->base);
+    s->schema = version;
     for (k = 0; k < N_READERS; k++) {
         reader *rd = &s->readers[k];
 
         /* readers keep 16 MB of pages each (no mmap: an I/O error on a mapped page is a SIGBUS) */
         if (connect(path, &rd->db, msg, size) != 0 || exec(rd->db, "PRAGMA query_only=ON", msg, size) != 0 ||
             exec(rd->db, "PRAGMA cache_size=-16384", msg, size) != 0 ||
-            prepare(rd->db, "SELECT report_json FROM reports WHERE id = ?1", &rd->get, msg, size) != 0 ||
+            prepare(rd->db,
+                    version >= 6 ? "SELECT report_json FROM reports WHERE id = ?1 AND team_id = ?2"
+                                 : "SELECT report_json FROM reports WHERE id = ?1",
+                    &rd->get, msg, size) != 0 ||
             (version >= 3 &&
-             prepare(rd->db, "SELECT descriptor_json FROM models WHERE id = ?1", &rd->model_get, msg, size) != 0) ||
+             prepare(rd->db,
+                     version >= 6 ? "SELECT m.descriptor_json FROM model_owners o JOIN models m ON m.id = o.model_id"
+                                    " WHERE o.team_id = ?2 AND o.model_id = ?1"
+                                  : "SELECT descriptor_json FROM models WHERE id = ?1",
+                     &rd->model_get, msg, size) != 0) ||
             prepare_lists(rd, version, msg, size) != 0)
             goto fail;
     }
@@ -661,16 +903,39 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
         prepare(s->db, "INSERT OR IGNORE INTO models (id, created_ms, bytes, descriptor_json) VALUES (?1, ?2, ?3, ?4)",
                 &s->model_put, msg, size) != 0)
         goto fail;
+#define KEY_COLUMNS                                                                                                \
+    "SELECT k.id, COALESCE(k.team_id, 0), COALESCE(t.name, ''), k.admin, k.label, k.salt, k.hash, k.created_ms,"    \
+    " COALESCE(k.revoked_ms, 0) FROM api_keys k LEFT JOIN teams t ON t.id = k.team_id"
+    if (version >= 6 &&
+        (prepare(s->db, "INSERT OR IGNORE INTO model_owners (team_id, model_id) VALUES (?1, ?2)", &s->model_own, msg,
+                 size) != 0 ||
+         prepare(s->db, "SELECT id FROM teams WHERE name = ?1", &s->team_get, msg, size) != 0 ||
+         prepare(s->db, "INSERT INTO teams (name, created_ms) VALUES (?1, ?2)", &s->team_add, msg, size) != 0 ||
+         prepare(s->db,
+                 "INSERT INTO api_keys (id, team_id, admin, label, salt, hash, created_ms)"
+                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 &s->key_add, msg, size) != 0 ||
+         prepare(s->db, KEY_COLUMNS " WHERE k.id = ?1", &s->key_get, msg, size) != 0 ||
+         prepare(s->db, KEY_COLUMNS " ORDER BY k.created_ms, k.id", &s->key_all, msg, size) != 0 ||
+         prepare(s->db, "UPDATE api_keys SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL", &s->key_revoke,
+                 msg, size) != 0))
+        goto fail;
     if (connect(path, &s->wdb, msg, size) != 0 ||
         prepare(s->wdb,
-                "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
-                " request_digest, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                version >= 6
+                    ? "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project,"
+                      " run, request_digest, report_json, team_id)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                    : "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project,"
+                      " run, request_digest, report_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 &s->insert, msg, size) != 0 ||
         /* the list item as given, or summarised from the row just inserted */
         (version >= 4 &&
          prepare(s->wdb,
-                 "INSERT INTO report_items (id, verdict, project, item) SELECT id, verdict, project, COALESCE(?2, "
-                 SUMMARY_FROM_REPORT ") FROM reports WHERE id = ?1",
+                 version >= 6 ? "INSERT INTO report_items (id, verdict, project, item, team_id) SELECT id, verdict,"
+                                " project, COALESCE(?2, " SUMMARY_FROM_REPORT "), team_id FROM reports WHERE id = ?1"
+                              : "INSERT INTO report_items (id, verdict, project, item) SELECT id, verdict, project,"
+                                " COALESCE(?2, " SUMMARY_FROM_REPORT ") FROM reports WHERE id = ?1",
                  &s->insert_item, msg, size) != 0))
         goto fail;
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {

@@ -221,7 +221,7 @@ static void assert_get_equals(fc_store *store, const test_report *r)
     char msg[256] = "";
     char *json = NULL;
 
-    assert_int_equal(store->ops->get(store, r->row.id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(store->ops->get(store, 0, r->row.id, &json, msg, sizeof(msg)), FC_STORE_OK);
     assert_non_null(json);
     assert_string_equal(json, r->json);
     free(json);
@@ -378,12 +378,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 5);
+    assert_int_equal(fc_store_latest_version(), 6);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 5);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 6);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -405,9 +405,9 @@ static void test_store__put_get_roundtrip(void **state)
     assert_get_equals(store, &b);
 
     assert_int_equal(fc_id_new(unknown, &ms), 0);
-    assert_int_equal(store->ops->get(store, unknown, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->get(store, 0, unknown, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
     assert_null(json);
-    assert_int_equal(store->ops->get(store, "not-an-id", &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->get(store, 0, "not-an-id", &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
     assert_null(json);
 
     /* the row's columns, as stored */
@@ -541,14 +541,14 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 5);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 6);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
 
 static const char count_filter_indexes[] =
-    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('report_items_verdict_id',"
-    " 'report_items_project_id', 'report_items_project_verdict_id')";
+    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('report_items_team_id',"
+    " 'report_items_team_verdict_id', 'report_items_team_project_id', 'report_items_team_project_verdict_id')";
 static const char count_digest_index[] =
     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'reports_digest'";
 
@@ -586,7 +586,7 @@ static void test_store__upgrade_in_place(void **state)
     }
     fc_store_close(store);
 
-    assert_int_equal(sql_int(fx->path, count_filter_indexes), 3);
+    assert_int_equal(sql_int(fx->path, count_filter_indexes), 4);
     assert_int_equal(sql_int(fx->path, count_digest_index), 0); /* 0002 made it, 0005 dropped it */
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
@@ -624,19 +624,162 @@ static void test_store__models(void **state)
     char *json = NULL;
     int created = -1;
 
-    assert_int_equal(store->ops->get_model(store, id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
-    assert_int_equal(store->ops->put_model(store, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
+    assert_int_equal(store->ops->get_model(store, 0, id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->put_model(store, 0, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
                      FC_STORE_OK);
     assert_int_equal(created, 1);
-    assert_int_equal(store->ops->put_model(store, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
+    assert_int_equal(store->ops->put_model(store, 0, id, "{\"class_name\":\"Sequential\"}", &created, msg, sizeof(msg)),
                      FC_STORE_OK);
     assert_int_equal(created, 0);
     fc_store_close(store);
     store = open_store(fx, 0);
-    assert_int_equal(store->ops->get_model(store, id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(store->ops->get_model(store, 0, id, &json, msg, sizeof(msg)), FC_STORE_OK);
     assert_string_equal(json, "{\"class_name\":\"Sequential\"}");
     free(json);
     fc_store_close(store);
+}
+
+/* Teams: a report, its list item and a model belong to one team; another team's get, list (with any cursor)
+ * and model read answer as for an id nobody stored. */
+static void test_store__teams_are_isolated(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    const char *model = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    test_report a[3], b[2];
+    int64_t ta = 0, tb = 0, again = 0;
+    char msg[256] = "";
+    char *json = NULL;
+    int created = -1, i, more = 0;
+    page *p = calloc(1, sizeof(*p));
+
+    assert_non_null(p);
+    assert_int_equal(store->ops->team_ensure(store, "alpha", 0, &ta, &created, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->team_ensure(store, "alpha", 1, &ta, &created, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(created, 1);
+    assert_true(ta > 0);
+    assert_int_equal(store->ops->team_ensure(store, "beta", 1, &tb, &created, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(store->ops->team_ensure(store, "alpha", 1, &again, &created, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(created, 0);
+    assert_int_equal(again, ta);
+    assert_int_not_equal(ta, tb);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(make_report(&a[i], i), 0);
+        a[i].row.team_id = ta;
+        put_ok(store, &a[i]);
+    }
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(make_report(&b[i], i), 0);
+        b[i].row.team_id = tb;
+        put_ok(store, &b[i]);
+    }
+    /* get */
+    assert_int_equal(store->ops->get(store, ta, a[0].row.id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    free(json);
+    assert_int_equal(store->ops->get(store, tb, a[0].row.id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->get(store, 0, a[0].row.id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    /* list, with each filter, from the top and from a cursor that is the other team's newest id */
+    for (i = 0; i < 8; i++) {
+        fc_report_query q = {.team_id = tb, .limit = 50, .verdict = i & 1 ? "fail" : NULL,
+                             .project = i & 2 ? "p1" : NULL, .before_id = i & 4 ? a[2].row.id : NULL};
+        int k;
+
+        p->n = 0;
+        assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+        for (k = 0; k < p->n; k++) {
+            assert_true(strcmp(p->ids[k], b[0].row.id) == 0 || strcmp(p->ids[k], b[1].row.id) == 0);
+            free(p->summaries[k]);
+        }
+        if (i == 0)
+            assert_int_equal(p->n, 2);
+    }
+    {
+        fc_report_query q = {.team_id = 0, .limit = 50};
+
+        p->n = 0;
+        assert_int_equal(store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)), FC_STORE_OK);
+        assert_int_equal(p->n, 0);
+    }
+    /* models: stored by one team, unknown to the other until it stores the same text itself */
+    assert_int_equal(store->ops->put_model(store, ta, model, "{}", &created, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(created, 1);
+    assert_int_equal(store->ops->get_model(store, tb, model, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->put_model(store, tb, model, "{}", &created, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(created, 1); /* new to beta: it does not learn that alpha had it */
+    assert_int_equal(store->ops->get_model(store, tb, model, &json, msg, sizeof(msg)), FC_STORE_OK);
+    assert_string_equal(json, "{}");
+    free(json);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM models"), 1); /* the text once */
+    for (i = 0; i < 3; i++)
+        free_report(&a[i]);
+    for (i = 0; i < 2; i++)
+        free_report(&b[i]);
+    free(p);
+    fc_store_close(store);
+}
+
+static int count_keys(void *ctx, const fc_api_key *k)
+{
+    int *n = ctx;
+
+    (void)k;
+    (*n)++;
+    return 0;
+}
+
+/* Keys: stored with their team, read back by id, listed, revoked once. */
+static void test_store__keys(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    fc_api_key k, admin, got;
+    char msg[256] = "";
+    int created, n = 0;
+
+    memset(&k, 0, sizeof(k));
+    memset(&admin, 0, sizeof(admin));
+    assert_int_equal(store->ops->team_ensure(store, "alpha", 1, &k.team_id, &created, msg, sizeof(msg)), FC_STORE_OK);
+    snprintf(k.id, sizeof(k.id), "0123456789abcdef");
+    snprintf(k.salt, sizeof(k.salt), "%032d", 7);
+    snprintf(k.hash, sizeof(k.hash), "%064d", 9);
+    snprintf(k.label, sizeof(k.label), "ci");
+    k.created_ms = 1000;
+    assert_int_equal(store->ops->key_put(store, &k, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(store->ops->key_put(store, &k, msg, sizeof(msg)), FC_STORE_ERROR); /* the id is taken */
+    admin = k;
+    snprintf(admin.id, sizeof(admin.id), "fedcba9876543210");
+    admin.admin = 1;
+    admin.team_id = 0;
+    admin.label[0] = '\0';
+    admin.created_ms = 2000;
+    assert_int_equal(store->ops->key_put(store, &admin, msg, sizeof(msg)), FC_STORE_OK);
+
+    assert_int_equal(store->ops->key_get(store, k.id, &got, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(got.team_id, k.team_id);
+    assert_string_equal(got.team, "alpha");
+    assert_string_equal(got.salt, k.salt);
+    assert_string_equal(got.hash, k.hash);
+    assert_string_equal(got.label, "ci");
+    assert_int_equal(got.admin, 0);
+    assert_int_equal(got.revoked_ms, 0);
+    assert_int_equal(store->ops->key_get(store, admin.id, &got, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(got.admin, 1);
+    assert_int_equal(got.team_id, 0);
+    assert_string_equal(got.label, "");
+    assert_int_equal(store->ops->key_get(store, "0000000000000000", &got, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->key_list(store, count_keys, &n, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(n, 2);
+
+    assert_int_equal(store->ops->key_revoke(store, k.id, 5000, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(store->ops->key_revoke(store, k.id, 6000, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    assert_int_equal(store->ops->key_revoke(store, "0000000000000000", 6000, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    fc_store_close(store);
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->key_get(store, k.id, &got, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(got.revoked_ms, 5000); /* the first revocation's time, kept */
+    fc_store_close(store);
+    /* only the hash is in the database; an admin key has no team */
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM api_keys WHERE admin = 1 AND team_id IS NULL"), 1);
 }
 
 static void test_store__unopenable_path(void **state)
@@ -729,7 +872,7 @@ static void test_store__concurrent_puts(void **state)
             char *json = NULL;
             json_t *doc;
 
-            assert_int_equal(store->ops->get(store, w[t].ids[i], &json, msg, sizeof(msg)), FC_STORE_OK);
+            assert_int_equal(store->ops->get(store, 0, w[t].ids[i], &json, msg, sizeof(msg)), FC_STORE_OK);
             doc = json_loads(json, 0, NULL);
             assert_non_null(doc);
             assert_string_equal(json_string_value(json_object_get(doc, "id")), w[t].ids[i]);
@@ -754,6 +897,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__newer_schema_refused, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__unopenable_path, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__models, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__teams_are_isolated, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__keys, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup_dir, teardown_dir),
     };
 
