@@ -116,7 +116,7 @@ enum MHD_Result fc_handle_reports_list(fc_req *r)
         return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                   "out of memory", NULL, NULL);
     }
-    ret = fc_respond_bytes(r, MHD_HTTP_OK, "application/json", ctx.buf, ctx.len, NULL);
+    ret = fc_respond_cacheable(r, "application/json", ctx.buf, ctx.len, NULL);
     free(ctx.buf);
     return ret;
 }
@@ -140,7 +140,13 @@ enum MHD_Result fc_handle_report_get(fc_req *r)
         return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                   "the report store did not answer", NULL, NULL);
     }
-    ret = fc_respond_bytes(r, MHD_HTTP_OK, "application/json", text, strlen(text), NULL);
+    {
+        /* a stored report never changes: its id is its tag */
+        char etag[FC_REPORT_ID_LEN + 3];
+
+        snprintf(etag, sizeof(etag), "\"%.36s\"", r->param);
+        ret = fc_respond_cacheable(r, "application/json", text, strlen(text), etag);
+    }
     free(text);
     return ret;
 }

@@ -12,15 +12,16 @@
 
 #include "fitcheck/error.h"
 #include "fitcheck/jsonw.h"
+#include "fitcheck/sha256.h"
 #include "respond.h"
 
-enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content_type, const char *body,
-                                 size_t len, ...)
+/* Queues body with the given Cache-Control and the name/value pairs of ap. */
+static enum MHD_Result queue(fc_req *r, unsigned status, const char *content_type, const char *body, size_t len,
+                             const char *cache_control, va_list ap)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
     const char *name;
-    va_list ap;
 
     resp = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
@@ -28,20 +29,86 @@ enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content
     if (content_type != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    va_start(ap, len);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
     while ((name = va_arg(ap, const char *)) != NULL) {
         const char *value = va_arg(ap, const char *);
 
         if (value != NULL)
             MHD_add_response_header(resp, name, value);
     }
-    va_end(ap);
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     if (ret == MHD_YES)
         r->status = status;
     return ret;
+}
+
+enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content_type, const char *body,
+                                 size_t len, ...)
+{
+    enum MHD_Result ret;
+    va_list ap;
+
+    va_start(ap, len);
+    ret = queue(r, status, content_type, body, len, "no-store", ap);
+    va_end(ap);
+    return ret;
+}
+
+static enum MHD_Result queue_cacheable(fc_req *r, unsigned status, const char *content_type, const char *body,
+                                       size_t len, ...)
+{
+    enum MHD_Result ret;
+    va_list ap;
+
+    va_start(ap, len);
+    ret = queue(r, status, content_type, body, len, "private, no-cache", ap);
+    va_end(ap);
+    return ret;
+}
+
+/*
+ * 1 when an If-None-Match value names etag (RFC 9110 13.1.2: "*", or a list
+ * of entity tags compared weakly, so W/"x" matches "x").
+ */
+static int none_match(const char *header, const char *etag)
+{
+    const char *p = header;
+    size_t n = strlen(etag);
+
+    while (p != NULL && *p != '\0') {
+        while (*p == ' ' || *p == '\t' || *p == ',')
+            p++;
+        if (*p == '*')
+            return 1;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
+            return 1;
+        p = strchr(p, ',');
+    }
+    return 0;
+}
+
+enum MHD_Result fc_respond_cacheable(fc_req *r, const char *content_type, const char *body, size_t len,
+                                     const char *etag)
+{
+    char made[2 + 64 + 1];
+    const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+
+    if (etag == NULL) {
+        char hex[65];
+
+        fc_sha256_hex(body, len, hex);
+        snprintf(made, sizeof(made), "\"%.40s\"", hex);
+        etag = made;
+    }
+    if (inm != NULL && none_match(inm, etag))
+        /* (libmicrohttpd 0.9.75 writes "Content-Length: 0" on it; clients ignore it on a 304) */
+        return queue_cacheable(r, MHD_HTTP_NOT_MODIFIED, NULL, "", 0, MHD_HTTP_HEADER_ETAG, etag,
+                               MHD_HTTP_HEADER_VARY, "Authorization", NULL);
+    return queue_cacheable(r, MHD_HTTP_OK, content_type, body, len, MHD_HTTP_HEADER_ETAG, etag,
+                           MHD_HTTP_HEADER_VARY, "Authorization", NULL);
 }
 
 enum MHD_Result fc_respond_json(fc_req *r, unsigned status, json_t *body, const char *location)

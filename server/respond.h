@@ -32,6 +32,16 @@ enum MHD_Result fc_respond_bytes(fc_req *r, unsigned status, const char *content
                                  size_t len, ...);
 
 /*
+ * Queues a 200 with a strong ETag (etag, quoted; NULL: from the body's
+ * SHA-256), Cache-Control "private, no-cache" and Vary: Authorization, or a
+ * 304 without a body when the request's If-None-Match names that tag. For
+ * the GETs a dashboard polls: the body is built either way (it is what the
+ * tag is made of), but an unchanged page costs no transfer.
+ */
+enum MHD_Result fc_respond_cacheable(fc_req *r, const char *content_type, const char *body, size_t len,
+                                     const char *etag);
+
+/*
  * Queues a JSON response. Steals the reference to body (it is released even
  * on failure). location, when non-NULL, becomes the Location header.
  */

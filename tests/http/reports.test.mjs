@@ -221,6 +221,40 @@ describe('GET /v1/reports/{id}', () => {
   });
 });
 
+describe('ETag and If-None-Match', () => {
+  it('tags a report with its id and answers 304 without a body while it matches', async () => {
+    const report = created[0];
+    const r = await srv.request('GET', `/v1/reports/${report.id}`);
+    assert.equal(r.headers.get('etag'), `"${report.id}"`);
+    assert.equal(r.headers.get('cache-control'), 'private, no-cache');
+    assert.equal(r.headers.get('vary'), 'Authorization');
+    for (const inm of [`"${report.id}"`, `W/"${report.id}"`, `"nope", "${report.id}"`, '*']) {
+      const again = await srv.request('GET', `/v1/reports/${report.id}`, { headers: { 'If-None-Match': inm } });
+      assert.equal(again.status, 304, inm);
+      assert.equal(again.text, '');
+      assert.equal(again.headers.get('etag'), `"${report.id}"`);
+    }
+    const other = await srv.request('GET', `/v1/reports/${report.id}`, { headers: { 'If-None-Match': '"nope"' } });
+    assert.equal(other.status, 200);
+    assert.deepEqual(other.body, report);
+  });
+
+  it('keeps a page\'s tag until a report it shows is added', async () => {
+    const first = await srv.request('GET', '/v1/reports?limit=3');
+    const tag = first.headers.get('etag');
+    assert.match(tag, /^"[0-9a-f]{40}"$/);
+    const same = await srv.request('GET', '/v1/reports?limit=3', { headers: { 'If-None-Match': tag } });
+    assert.equal(same.status, 304);
+    const filtered = await srv.request('GET', '/v1/reports?limit=3&verdict=pass');
+    assert.notEqual(filtered.headers.get('etag'), tag, 'another page, another tag');
+    created.push(await srv.preflight(passingRequest({ labels: { project: 'etag' } })));
+    const changed = await srv.request('GET', '/v1/reports?limit=3', { headers: { 'If-None-Match': tag } });
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.headers.get('etag'), tag);
+    assert.equal(changed.body.items[0].id, created.at(-1).id);
+  });
+});
+
 describe('restart on the same database', () => {
   it('keeps every report listed and fetchable, and cursors stay valid', async () => {
     const firstPage = await srv.request('GET', '/v1/reports?limit=3');
