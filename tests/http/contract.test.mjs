@@ -145,8 +145,8 @@ describe('assertMatchesContract', () => {
 
   it('accepts conforming responses', () => {
     assert.deepEqual(assertMatchesContract('POST', '/v1/preflight', 201, created(), JSON.stringify(REPORT)), REPORT);
-    assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': 'application/json; charset=utf-8' }), JSON.stringify(REPORT));
-    assertMatchesContract('HEAD', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), '');
+    assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': 'application/json; charset=utf-8', etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify(REPORT));
+    assertMatchesContract('HEAD', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), '');
     assertMatchesContract('GET', '/healthz', 200, res({ 'content-type': JSON_CT }), '{"status":"ok","version":"1","database":"ok","schema_version":1}');
     assertMatchesContract('GET', '/metrics', 200, res({ 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }), 'x 1\n');
     assertMatchesContract('DELETE', '/v1/preflight', 405, res({ 'content-type': PROBLEM_CT, allow: 'POST' }), problem('/problems/method-not-allowed', 405));
@@ -166,17 +166,19 @@ describe('assertMatchesContract', () => {
   const failures = [
     ['a status the operation does not declare', () => assertMatchesContract('GET', '/healthz', 404, res({ 'content-type': PROBLEM_CT }), problem('/problems/not-found', 404))],
     ['a 2xx the operation does not declare', () => assertMatchesContract('POST', '/v1/preflight', 200, created(), JSON.stringify(REPORT))],
-    ['a wrong Content-Type', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': 'text/html' }), JSON.stringify(REPORT))],
-    ['a missing Content-Type', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res(), JSON.stringify(REPORT))],
+    ['a wrong Content-Type', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': 'text/html', etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify(REPORT))],
+    ['a missing Content-Type', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify(REPORT))],
     ['a problem sent as application/json', () => assertMatchesContract('GET', '/v1/reports/{id}', 404, res({ 'content-type': JSON_CT }), problem('/problems/not-found', 404))],
     ['metrics without version=0.0.4', () => assertMatchesContract('GET', '/metrics', 200, res({ 'content-type': 'text/plain' }), 'x 1\n')],
+    ['a report without its ETag', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), JSON.stringify(REPORT))],
+    ['a 304 with a body', () => assertMatchesContract('GET', '/v1/reports/{id}', 304, res({ etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify(REPORT))],
     ['a missing Location on 201', () => assertMatchesContract('POST', '/v1/preflight', 201, res({ 'content-type': JSON_CT }), JSON.stringify(REPORT))],
     ['a malformed Location', () => assertMatchesContract('POST', '/v1/preflight', 201, res({ 'content-type': JSON_CT, location: '/reports/1' }), JSON.stringify(REPORT))],
-    ['a body that is not JSON', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), '{')],
-    ['a report missing a member', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), JSON.stringify({ ...REPORT, timing_us: undefined }))],
-    ['a report with an extra member', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), JSON.stringify({ ...REPORT, extra: 1 }))],
-    ['a report id that is not UUIDv7', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), JSON.stringify({ ...REPORT, id: '019ab1f2-3c4d-4e5f-8a9b-0c1d2e3f4a5b' }))],
-    ['created_at without milliseconds', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT }), JSON.stringify({ ...REPORT, created_at: '2026-11-23T18:40:00Z' }))],
+    ['a body that is not JSON', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), '{')],
+    ['a report missing a member', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify({ ...REPORT, timing_us: undefined }))],
+    ['a report with an extra member', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify({ ...REPORT, extra: 1 }))],
+    ['a report id that is not UUIDv7', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify({ ...REPORT, id: '019ab1f2-3c4d-4e5f-8a9b-0c1d2e3f4a5b' }))],
+    ['created_at without milliseconds', () => assertMatchesContract('GET', '/v1/reports/{id}', 200, res({ 'content-type': JSON_CT, etag: '"019ab1f2-3c4d-7e5f-8a9b-0c1d2e3f4a5b"' }), JSON.stringify({ ...REPORT, created_at: '2026-11-23T18:40:00Z' }))],
     ['a problem whose status differs from the HTTP status', () => assertMatchesContract('GET', '/v1/reports/{id}', 404, res({ 'content-type': PROBLEM_CT }), problem('/problems/not-found', 400))],
     ['a problem of the wrong type', () => assertMatchesContract('GET', '/v1/reports/{id}', 404, res({ 'content-type': PROBLEM_CT }), problem('/problems/internal', 404))],
     ['invalid-request without pointer', () => assertMatchesContract('POST', '/v1/preflight', 400, res({ 'content-type': PROBLEM_CT }), problem('/problems/invalid-request', 400))],
