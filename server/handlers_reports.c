@@ -1,6 +1,6 @@
 /*
  * handlers_reports.c - GET /v1/reports (history, newest first, keyset
- * pagination) and GET /v1/reports/{id}.
+ * pagination), GET /v1/reports/{id}, and GET /v1/reports/{id}/diff.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "fitcheck/diff.h"
+#include "fitcheck/jsonw.h"
 #include "ids.h"
 #include "respond.h"
 #include "routes.h"
@@ -148,5 +150,86 @@ enum MHD_Result fc_handle_report_get(fc_req *r)
         ret = fc_respond_cacheable(r, "application/json", text, strlen(text), etag);
     }
     free(text);
+    return ret;
+}
+
+/* A stored report of the caller's team, parsed; NULL after queueing the answer (404, 503) in *ret. */
+static json_t *load_report(fc_req *r, const char *id, const char *parameter, enum MHD_Result *ret)
+{
+    char *text = NULL, msg[256];
+    fc_store_status st = fc_id_valid(id) ? r->app->store->ops->get(r->app->store, r->who.team_id, id, &text, msg,
+                                                                   sizeof(msg))
+                                         : FC_STORE_NOT_FOUND;
+    json_t *report;
+
+    if (st == FC_STORE_NOT_FOUND) {
+        *ret = parameter == NULL
+                   ? fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found",
+                                        "no report with this id", NULL, NULL)
+                   : fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found",
+                                        "no report with the id given as against", json_pack("{s:s}", "parameter",
+                                                                                             parameter),
+                                        NULL);
+        return NULL;
+    }
+    report = st == FC_STORE_OK ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    if (report == NULL) {
+        if (st != FC_STORE_OK)
+            fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_get\",\"message\":\"%s\"}\n", msg);
+        *ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                  "the report store did not answer", NULL, NULL);
+    }
+    return report;
+}
+
+/* GET /v1/reports/{id}/diff?against=previous|{id}: what changed since the project's previous report. */
+enum MHD_Result fc_handle_report_diff(fc_req *r)
+{
+    const char *against = query(r, "against");
+    json_t *report, *before = NULL, *diff;
+    enum MHD_Result ret;
+    char *text = NULL, *out, msg[256];
+    size_t len;
+
+    if (against != NULL && strcmp(against, "previous") != 0 && !fc_id_valid(against))
+        return bad_param(r, "against", "against must be previous or the id of another report");
+    report = load_report(r, r->param, NULL, &ret);
+    if (report == NULL)
+        return ret;
+    if (against != NULL && strcmp(against, "previous") != 0) {
+        before = load_report(r, against, "against", &ret);
+        if (before == NULL) {
+            json_decref(report);
+            return ret;
+        }
+    } else {
+        fc_store_status st = r->app->store->ops->previous(r->app->store, r->who.team_id, r->param, &text, msg,
+                                                          sizeof(msg));
+
+        /* NOT_FOUND: the project's first report, and everything in it is new */
+        if (st == FC_STORE_OK) {
+            before = json_loads(text, 0, NULL);
+            free(text);
+            if (before == NULL)
+                snprintf(msg, sizeof(msg), "a stored report does not parse");
+        }
+        if (st == FC_STORE_ERROR || (st == FC_STORE_OK && before == NULL)) {
+            fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_previous\",\"message\":\"%s\"}\n", msg);
+            json_decref(report);
+            return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                      "the report store did not answer", NULL, NULL);
+        }
+    }
+    diff = fc_report_diff(report, before);
+    json_decref(report);
+    json_decref(before);
+    out = diff != NULL ? fc_json_dump(diff, 0, &len) : NULL;
+    json_decref(diff);
+    if (out == NULL)
+        return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
+                                  "out of memory while comparing the reports", NULL, NULL);
+    ret = fc_respond_cacheable(r, "application/json", out, len, NULL);
+    free(out);
     return ret;
 }

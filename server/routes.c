@@ -15,6 +15,7 @@ static const fc_route routes[] = {
     {"POST", "/v1/explain", fc_handle_explain, 1, explain_types, FC_NEED_TEAM},
     {"GET", "/v1/reports", fc_handle_reports_list, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/reports/{id}", fc_handle_report_get, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/v1/reports/{id}/diff", fc_handle_report_diff, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/findings", fc_handle_findings_list, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/findings/{code}", fc_handle_finding_get, 0, NULL, FC_NEED_TEAM},
     {"GET", "/healthz", fc_handle_healthz, 0, NULL, FC_NEED_NOTHING},

@@ -85,6 +85,10 @@ typedef struct fc_store_ops {
      * is FC_STORE_NOT_FOUND, exactly like an id nobody stored. */
     fc_store_status (*get)(fc_store *store, int64_t team_id, const char *id, char **json_out, char *msg,
                            size_t msg_size);
+    /* Fetches the report of team_id that came before report id in its project (the same labels.project, or
+     * both without one): the newest older one. FC_STORE_NOT_FOUND when id is the project's first. */
+    fc_store_status (*previous)(fc_store *store, int64_t team_id, const char *id, char **json_out, char *msg,
+                                size_t msg_size);
     /* Visits up to q->limit reports newest first; *more is set when another page exists. */
     fc_store_status (*list)(fc_store *store, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
                             int *more, char *msg, size_t msg_size);

@@ -42,6 +42,7 @@ typedef struct reader {
     sqlite3 *db;
     sqlite3_stmt *get;
     sqlite3_stmt *model_get;  /* NULL before schema 3 */
+    sqlite3_stmt *previous;   /* schema 6: the report before one in its project */
     sqlite3_stmt *list[8];    /* by filter (none, verdict, project, both) and cursor: each seeks one index */
 } reader;
 
@@ -211,14 +212,14 @@ static fc_store_status fetch_text(sqlite_store *s, size_t which, int64_t team_id
 {
     fc_store_status status;
     reader *rd = reader_take(s);
-    sqlite3_stmt *st = which == 0 ? rd->get : rd->model_get;
+    sqlite3_stmt *st = which == 0 ? rd->get : which == 1 ? rd->model_get : rd->previous;
     int rc;
 
     *json_out = NULL;
     if (st == NULL) {
         reader_give(rd);
         if (msg != NULL && size > 0)
-            snprintf(msg, size, "%s: the database schema has no models table", what);
+            snprintf(msg, size, "%s: the database schema (version %d) is too old for it", what, s->schema);
         return FC_STORE_ERROR;
     }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -624,6 +625,14 @@ static void op_stats(fc_store *base, fc_store_stats *out)
     pthread_mutex_unlock(&s->qlock);
 }
 
+static fc_store_status op_previous(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
+                                  size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+
+    return fetch_text(s, 2, team_id, id, json_out, "reading the previous report", msg, size);
+}
+
 static fc_store_status op_get(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
                              size_t size)
 {
@@ -740,6 +749,7 @@ static void op_close(fc_store *base)
             sqlite3_finalize(rd->list[i]);
         sqlite3_finalize(rd->get);
         sqlite3_finalize(rd->model_get);
+        sqlite3_finalize(rd->previous);
         if (rd->db != NULL)
             sqlite3_close(rd->db);
         pthread_mutex_destroy(&rd->lock);
@@ -760,6 +770,7 @@ static const fc_store_ops sqlite_ops = {
     .engine = "sqlite",
     .put = op_put,
     .get = op_get,
+    .previous = op_previous,
     .list = op_list,
     .count = op_count,
     .schema_version = op_schema_version,
@@ -888,6 +899,12 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
                                     " WHERE o.team_id = ?2 AND o.model_id = ?1"
                                   : "SELECT descriptor_json FROM models WHERE id = ?1",
                      &rd->model_get, msg, size) != 0) ||
+            (version >= 6 &&
+             prepare(rd->db,
+                     "SELECT r.report_json FROM report_items i JOIN reports r ON r.id = i.id"
+                     " WHERE i.team_id = ?2 AND i.project IS (SELECT project FROM report_items WHERE id = ?1)"
+                     " AND i.id < ?1 ORDER BY i.id DESC LIMIT 1",
+                     &rd->previous, msg, size) != 0) ||
             prepare_lists(rd, version, msg, size) != 0)
             goto fail;
     }

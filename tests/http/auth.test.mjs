@@ -159,6 +159,9 @@ describe('teams', () => {
     red = createKey(db, '--team', 'red');
     red2 = createKey(db, '--team', 'red');
     blue = createKey(db, '--team', 'blue');
+    const early = failingRequest();
+    early.labels = { project: 'shared-name', run: 'b-early' };
+    assert.equal((await srv.request('POST', '/v1/preflight', { json: early, headers: auth(blue) })).status, 201);
     mine = [];
     for (const [i, body] of [passingRequest(), failingRequest(), passingRequest()].entries()) {
       body.labels = { project: 'shared-name', run: `a${i}` };
@@ -189,6 +192,21 @@ describe('teams', () => {
     assert.equal(back.status, 404);
   });
 
+  it('diffs only its own reports: another team\'s id, as the report or as against, is 404', async () => {
+    const own = await srv.request('GET', `/v1/reports/${mine[1].id}/diff`, { headers: auth(red) });
+    assert.equal(own.status, 200);
+    assert.equal(own.body.against.id, mine[0].id, 'previous in the project: red\'s, not blue\'s');
+    const lastOwn = await srv.request('GET', `/v1/reports/${mine[0].id}/diff`, { headers: auth(red) });
+    assert.equal(lastOwn.body.against, null, 'blue\'s earlier report in a project of the same name is not red\'s');
+    const cross = await srv.request('GET', `/v1/reports/${theirs.id}/diff`, { headers: auth(red) });
+    assert.equal(cross.status, 404);
+    const crossAgainst = await srv.request('GET', `/v1/reports/${mine[0].id}/diff?against=${theirs.id}`, {
+      headers: auth(red),
+    });
+    assert.equal(crossAgainst.status, 404);
+    assert.equal(crossAgainst.body.parameter, 'against');
+  });
+
   it('lists only its own reports, with every filter and with cursors made from the other team\'s ids', async () => {
     const queries = ['', 'verdict=fail', 'project=shared-name', 'project=shared-name&verdict=fail', 'limit=1'];
     const cursors = [null, theirs.id, mine[2].id, mine[0].id];
@@ -200,7 +218,7 @@ describe('teams', () => {
         assert.equal(a.status, 200);
         assert.equal(b.status, 200);
         for (const it of a.body.items) assert.ok(mine.some((m) => m.id === it.id), `red sees only red's (${qs})`);
-        for (const it of b.body.items) assert.equal(it.id, theirs.id, `blue sees only blue's (${qs})`);
+        for (const it of b.body.items) assert.ok(!mine.some((m) => m.id === it.id), `blue sees none of red's (${qs})`);
         if (a.body.next_cursor) assert.ok(mine.some((m) => m.id === a.body.next_cursor));
       }
     }
