@@ -74,7 +74,7 @@ static enum MHD_Result core_error(fc_req *r, const fc_error *err)
 
 /* Adds the identity fields in front of the core's report. New reference or NULL. */
 static json_t *identify(json_t *core_report, const char *id, int64_t created_ms, const char *digest,
-                        int64_t timing_us)
+                        const char *model_id, int64_t timing_us)
 {
     char created[32];
     json_t *report;
@@ -83,6 +83,7 @@ static json_t *identify(json_t *core_report, const char *id, int64_t created_ms,
     report = json_pack("{s:s, s:s}", "id", id, "created_at", created);
     if (report == NULL || json_object_update(report, core_report) != 0 ||
         json_object_set_new(report, "request_digest", json_string(digest)) != 0 ||
+        json_object_set_new(report, "model_id", model_id[0] ? json_string(model_id) : json_null()) != 0 ||
         json_object_set_new(report, "timing_us", json_integer(timing_us)) != 0) {
         json_decref(report);
         return NULL;
@@ -201,7 +202,7 @@ static void cache_key(const fc_req *r, const char *id, char *key, size_t size)
     snprintf(key, size, "%lld/%s", (long long)r->who.team_id, id);
 }
 
-static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_Result *ret)
+static int resolve_model(fc_req *r, json_t *body, json_t **canonical, char model_id[8 + 65], enum MHD_Result *ret)
 {
     const json_t *id = json_object_get(body, "model_id");
     json_t *descriptor;
@@ -243,9 +244,61 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, enum MHD_R
         fc_model_cache_put(r->app->models, key, descriptor, *canonical, strlen(text));
         free(text);
     }
+    snprintf(model_id, 8 + 65, "%s", json_string_value(id));
     json_object_set_new(body, "model", descriptor);
-    json_object_del(body, "model_id"); /* the digest is the inline request's */
+    json_object_del(body, "model_id"); /* the digest is the inline request's (and id is gone with it) */
     return 0;
+}
+
+/*
+ * The model_id of an inline model (what POST /v1/models would name it: the
+ * SHA-256 of its canonical text) into model_id, and, for a descriptor
+ * object, its canonical text into *canonical for the request digest to
+ * splice (so the text is written once). A model given as a JSON string is
+ * named by the descriptor it holds; anything else has no id ("").
+ */
+static void inline_model_id(const json_t *body, json_t **canonical, char model_id[8 + 65])
+{
+    const json_t *model = json_object_get(body, "model");
+    json_t *parsed = NULL, *text;
+    char hex[65];
+
+    model_id[0] = '\0';
+    if (json_is_string(model))
+        model = parsed = json_loads(json_string_value(model), 0, NULL);
+    if (!json_is_object(model)) {
+        json_decref(parsed);
+        return;
+    }
+    text = canonical_text(model);
+    if (text != NULL) {
+        fc_sha256_hex(json_string_value(text), json_string_length(text), hex);
+        snprintf(model_id, 8 + 65, "sha256:%s", hex);
+        if (parsed == NULL)
+            *canonical = text; /* the body's own object: its text serves the digest */
+        else
+            json_decref(text);
+    }
+    json_decref(parsed);
+}
+
+/* The codes of the report's findings (borrowed from it), for the history's code filter; NULL when none. */
+static const char **finding_codes(const json_t *report, size_t *n)
+{
+    const json_t *findings = json_object_get(report, "findings"), *f;
+    const char **codes;
+    size_t i;
+
+    *n = 0;
+    if (json_array_size(findings) == 0 || (codes = calloc(json_array_size(findings), sizeof(*codes))) == NULL)
+        return NULL;
+    json_array_foreach(findings, i, f) {
+        const char *code = json_string_value(json_object_get(f, "code"));
+
+        if (code != NULL)
+            codes[(*n)++] = code;
+    }
+    return codes;
 }
 
 /* POST /v1/models: stores a descriptor once, named by its digest, for preflights to send by model_id. */
@@ -320,8 +373,9 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     json_t *body = NULL, *core_report = NULL, *report = NULL, *model_text = NULL;
     fc_report_row row;
     fc_error err;
-    char digest[8 + 65], location[64], msg[256];
+    char digest[8 + 65], location[64], msg[256], model_id[8 + 65] = "";
     char *text = NULL, *list_item = NULL;
+    const char **codes = NULL;
     size_t text_len = 0;
     int64_t t0 = fc_now_us();
     enum MHD_Result ret;
@@ -332,8 +386,10 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     body = load_request(r, &ret);
     if (body == NULL)
         return ret;
-    if (resolve_model(r, body, &model_text, &ret) != 0)
+    if (resolve_model(r, body, &model_text, model_id, &ret) != 0)
         goto cleanup;
+    if (model_text == NULL)
+        inline_model_id(body, &model_text, model_id);
     result = fc_preflight_run(body, &core_report, &err);
     if (result != FC_OK) {
         ret = core_error(r, &err);
@@ -351,7 +407,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
                                  "no randomness available for a report id", NULL, NULL);
         goto cleanup;
     }
-    report = identify(core_report, row.id, row.created_ms, digest, fc_now_us() - t0);
+    report = identify(core_report, row.id, row.created_ms, digest, model_id, fc_now_us() - t0);
     text = report ? fc_json_dump(report, 0, &text_len) : NULL;
     if (text == NULL) {
         ret = fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
@@ -369,6 +425,8 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
         goto cleanup;
     }
     row.list_json = list_item;
+    row.model_id = model_id[0] ? model_id : NULL;
+    row.codes = codes = finding_codes(report, &row.n_codes);
     if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
         fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_put\",\"message\":\"%s\"}\n", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
@@ -381,6 +439,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
                            location, NULL);
 
 cleanup:
+    free(codes);
     json_decref(model_text);
     free(list_item);
     free(text);

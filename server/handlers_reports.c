@@ -74,11 +74,87 @@ static int visit(void *cls, const char *id, const char *summary_json)
     return ctx->failed ? -1 : 0;
 }
 
+/*
+ * An RFC 3339 UTC time ("2026-12-03T10:00:00Z", with optional fractional
+ * seconds, "Z" or "+00:00") as Unix milliseconds; -1 when it is not one.
+ */
+static int64_t parse_time(const char *s)
+{
+    int y, mo, d, h, mi, sec, n = 0, frac_digits = 0;
+    int64_t ms = 0, days;
+    const char *p;
+
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+        return -1;
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    p = s + n;
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, frac_digits++) {
+            if (frac_digits < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        if (frac_digits == 0)
+            return -1;
+        for (; frac_digits < 3; frac_digits++)
+            ms *= 10;
+    }
+    if (strcmp(p, "Z") != 0 && strcmp(p, "z") != 0 && strcmp(p, "+00:00") != 0)
+        return -1;
+    /* days from the civil date (Howard Hinnant's days_from_civil) */
+    {
+        int yy = y - (mo <= 2);
+        int era = yy / 400, yoe = yy - era * 400;
+        int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+        days = (int64_t)era * 146097 + doe - 719468;
+    }
+    return ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)sec * 1000 + ms;
+}
+
+/* 1 when s matches ^[A-Z][A-Z0-9_]*$ (a finding code) and is not too long. */
+static int is_code(const char *s)
+{
+    size_t i;
+
+    if (s[0] < 'A' || s[0] > 'Z' || strlen(s) > 64)
+        return 0;
+    for (i = 1; s[i]; i++) {
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when s is "sha256:" and 64 lowercase hex digits (a model_id). */
+static int is_model_id(const char *s)
+{
+    size_t i;
+
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)
+        return 0;
+    for (i = 7; i < 71; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
 enum MHD_Result fc_handle_reports_list(fc_req *r)
 {
-    const char *limit_s = query(r, "limit"), *verdict = query(r, "verdict");
-    fc_report_query q = {
-        .team_id = r->who.team_id, .limit = 50, .before_id = query(r, "cursor"), .project = query(r, "project")};
+    const char *limit_s = query(r, "limit"), *verdict = query(r, "verdict"), *since = query(r, "since"),
+               *until = query(r, "until");
+    fc_report_query q = {.team_id = r->who.team_id,
+                         .limit = 50,
+                         .before_id = query(r, "cursor"),
+                         .project = query(r, "project"),
+                         .run = query(r, "run"),
+                         .framework = query(r, "framework"),
+                         .model_id = query(r, "model"),
+                         .code = query(r, "code"),
+                         .since_ms = 0,
+                         .until_ms = 0};
     list_ctx ctx = {0};
     char msg[256], tail[80];
     int more = 0;
@@ -98,6 +174,19 @@ enum MHD_Result fc_handle_reports_list(fc_req *r)
         strcmp(verdict, "pass") != 0)
         return bad_param(r, "verdict", "verdict must be one of fail, warn, pass");
     q.verdict = verdict;
+    if (q.framework != NULL && strcmp(q.framework, "keras3") != 0 && strcmp(q.framework, "tf.keras2") != 0 &&
+        strcmp(q.framework, "tfjs") != 0)
+        return bad_param(r, "framework", "framework must be one of keras3, tf.keras2, tfjs");
+    if (q.model_id != NULL && !is_model_id(q.model_id))
+        return bad_param(r, "model", "model must be a model_id: sha256: and 64 lowercase hex digits");
+    if (q.code != NULL && !is_code(q.code))
+        return bad_param(r, "code", "code must be a finding code (GET /v1/findings lists them)");
+    if (since != NULL && (q.since_ms = parse_time(since)) < 0)
+        return bad_param(r, "since", "since must be an RFC 3339 UTC time, e.g. 2026-12-03T10:00:00Z");
+    if (until != NULL && (q.until_ms = parse_time(until)) < 0)
+        return bad_param(r, "until", "until must be an RFC 3339 UTC time, e.g. 2026-12-03T10:00:00Z");
+    if (until != NULL && q.until_ms == 0)
+        q.until_ms = 1; /* before the epoch's first millisecond: nothing (0 would mean no bound) */
     if (q.before_id != NULL && !fc_id_valid(q.before_id))
         return bad_param(r, "cursor", "cursor is not one this service returned as next_cursor");
     ctx_add(&ctx, "{\"items\":[", 10);

@@ -34,6 +34,9 @@ typedef struct fc_report_row {
     const char *report_json;       /* the full report */
     const char *list_json;         /* its history-list item (id, created_at, framework, verdict, summary,
                                     * counts, labels), or NULL to summarise report_json when listing */
+    const char *model_id;          /* "sha256:<hex>" of the model's canonical descriptor, or NULL */
+    const char *const *codes;      /* the finding codes in the report (repeats allowed), for the code filter */
+    size_t n_codes;
 } fc_report_row;
 
 /* Filters and page of a listing; NULL/0 fields do not filter. */
@@ -43,6 +46,12 @@ typedef struct fc_report_query {
     const char *before_id;  /* keyset cursor: only ids < before_id; NULL for the first page */
     const char *verdict;    /* exact match, or NULL */
     const char *project;    /* exact match on labels.project, or NULL */
+    const char *run;        /* exact match on labels.run, or NULL */
+    const char *framework;  /* "keras3", "tf.keras2", "tfjs", or NULL */
+    const char *model_id;   /* reports of this model ("sha256:<hex>"), or NULL */
+    const char *code;       /* reports with a finding of this code, or NULL */
+    int64_t since_ms;       /* created at or after (Unix ms); 0 for no bound */
+    int64_t until_ms;       /* created before (Unix ms); 0 for no bound */
 } fc_report_query;
 
 /* Called once per listed report, newest first, with its summary JSON text

@@ -35,6 +35,7 @@ typedef struct pending {
 } pending;
 
 #define N_READERS 4
+#define N_FILTERS 9 /* verdict, project, cursor, run, framework, model, code, since, until (bits 0..8) */
 
 /* A read connection and its statements; a request holds one for the length of a read. */
 typedef struct reader {
@@ -44,6 +45,7 @@ typedef struct reader {
     sqlite3_stmt *model_get;  /* NULL before schema 3 */
     sqlite3_stmt *previous;   /* schema 6: the report before one in its project */
     sqlite3_stmt *list[8];    /* by filter (none, verdict, project, both) and cursor: each seeks one index */
+    sqlite3_stmt *list7[1 << N_FILTERS]; /* schema 7: by the set of filters, prepared when first asked */
 } reader;
 
 typedef struct sqlite_store {
@@ -62,6 +64,7 @@ typedef struct sqlite_store {
     sqlite3 *wdb;             /* the writer thread's own connection */
     sqlite3_stmt *insert;     /* on wdb */
     sqlite3_stmt *insert_item; /* on wdb: the report's list item (schema 4), NULL before */
+    sqlite3_stmt *insert_code; /* on wdb: a finding code of the report (schema 7), NULL before */
     pthread_t writer;
     int writer_running;
     pthread_mutex_t qlock;    /* guards the queue, the flags and the counters */
@@ -276,12 +279,26 @@ static void insert_row(sqlite_store *s, pending *p)
     st = s->insert_item;
     sqlite3_bind_text(st, 1, row->id, -1, SQLITE_STATIC);
     bind_opt_text(st, 2, row->list_json);
+    if (s->schema >= 7)
+        bind_opt_text(st, 3, row->model_id);
     if (sqlite3_step(st) != SQLITE_DONE) {
         set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
         p->status = FC_STORE_ERROR;
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    for (size_t i = 0; s->insert_code != NULL && p->status == FC_STORE_OK && i < row->n_codes; i++) {
+        st = s->insert_code;
+        sqlite3_bind_int64(st, 1, row->team_id);
+        sqlite3_bind_text(st, 2, row->codes[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, row->id, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
+            p->status = FC_STORE_ERROR;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
 }
 
 /* Commits one batch: every report in it, or (when the commit fails) none. */
@@ -641,6 +658,66 @@ static fc_store_status op_get(fc_store *base, int64_t team_id, const char *id, c
     return fetch_text(s, 0, team_id, id, json_out, "reading report", msg, size);
 }
 
+/* The filters a query sets, as the bits of N_FILTERS (bits 0-2 are those of the schema 4-6 statements). */
+static unsigned filter_mask(const fc_report_query *q)
+{
+    return (q->verdict != NULL) | (q->project != NULL) << 1 | (q->before_id != NULL) << 2 | (q->run != NULL) << 3 |
+           (q->framework != NULL) << 4 | (q->model_id != NULL) << 5 | (q->code != NULL) << 6 |
+           (q->since_ms > 0) << 7 | (q->until_ms > 0) << 8;
+}
+
+/* The smallest id text of a report made at Unix time ms: a UUIDv7 begins with its 48-bit time in hex. */
+static void id_bound(int64_t ms, char out[16])
+{
+    uint64_t t = (uint64_t)ms & 0xffffffffffffull;
+
+    snprintf(out, 16, "%08llx-%04llx", (unsigned long long)(t >> 16), (unsigned long long)(t & 0xffff));
+}
+
+/*
+ * The statement of one set of filters (schema 7), newest first: with a code, the report_codes rows of
+ * (team, code) in id order, joined to their items; else report_items through the index of its most
+ * selective equality filter (model, run, project and verdict, project, framework, verdict, or the team
+ * alone), the other filters checked on the rows it yields. ?1 cursor, ?2 verdict, ?3 project, ?4 limit,
+ * ?5 team, ?6 run, ?7 framework, ?8 model, ?9 code, ?10 since and ?11 until as id bounds.
+ */
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, char *msg, size_t size);
+
+static int prepare_list7(reader *rd, unsigned mask, char *msg, size_t size)
+{
+    static const char *const cond[] = {" AND i.verdict = ?2", " AND i.project = ?3", " < ?1", " AND i.run = ?6",
+                                       " AND i.framework = ?7", " AND i.model_id = ?8", "", " >= ?10", " < ?11"};
+    const char *idx = (mask & 32)  ? "report_items_team_model_id"
+                      : (mask & 8) ? "report_items_team_run_id"
+                      : (mask & 3) == 3 ? "report_items_team_project_verdict_id"
+                      : (mask & 2)      ? "report_items_team_project_id"
+                      : (mask & 16)     ? "report_items_team_framework_id"
+                      : (mask & 1)      ? "report_items_team_verdict_id"
+                                        : "report_items_team_id";
+    const char *key = (mask & 64) ? "c.id" : "i.id";
+    char sql[1024];
+    size_t used;
+    int i;
+
+    if (mask & 64)
+        used = (size_t)snprintf(sql, sizeof(sql), "SELECT i.id, i.item FROM report_codes c JOIN report_items i ON"
+                                " i.id = c.id WHERE c.team_id = ?5 AND c.code = ?9");
+    else
+        used = (size_t)snprintf(sql, sizeof(sql), "SELECT i.id, i.item FROM report_items i INDEXED BY %s WHERE"
+                                " i.team_id = ?5", idx);
+    for (i = 0; i < N_FILTERS; i++) {
+        if (!(mask & (1u << i)) || cond[i][0] == '\0')
+            continue;
+        /* the cursor and the time bounds are on the id the rows come in order of */
+        if (i == 2 || i == 7 || i == 8)
+            used += (size_t)snprintf(sql + used, sizeof(sql) - used, " AND %s%s", key, cond[i]);
+        else
+            used += (size_t)snprintf(sql + used, sizeof(sql) - used, "%s", cond[i]);
+    }
+    snprintf(sql + used, sizeof(sql) - used, " ORDER BY %s DESC LIMIT ?4", key);
+    return prepare(rd->db, sql, &rd->list7[mask], msg, size);
+}
+
 /*
  * The listing SQL: the summary object is assembled by SQLite's JSON
  * functions from the columns and the stored report. Filters are bound as
@@ -654,6 +731,8 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     fc_store_status status = FC_STORE_OK;
     reader *rd;
     int rc, seen = 0;
+    unsigned mask;
+    char since[16], until[16];
 
     *more = 0;
     if (q->limit < 1 || q->limit > FC_STORE_MAX_LIMIT) {
@@ -663,14 +742,42 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     }
     if (s->schema < 6 && q->team_id != 0)
         return FC_STORE_OK; /* before teams, everything is team 0's */
+    mask = filter_mask(q);
+    if (s->schema < 7 && (mask & ~7u) != 0) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "listing reports: the database schema (version %d) has no such filters", s->schema);
+        return FC_STORE_ERROR;
+    }
     rd = reader_take(s);
-    st = rd->list[(q->verdict != NULL) | (q->project != NULL) << 1 | (q->before_id != NULL) << 2];
+    if (s->schema >= 7) {
+        if (rd->list7[mask] == NULL && prepare_list7(rd, mask, msg, size) != 0) {
+            reader_give(rd);
+            return FC_STORE_ERROR;
+        }
+        st = rd->list7[mask];
+    } else {
+        st = rd->list[mask];
+    }
     bind_opt_text(st, 1, q->before_id);
     bind_opt_text(st, 2, q->verdict);
     bind_opt_text(st, 3, q->project);
     sqlite3_bind_int(st, 4, q->limit + 1); /* one more tells whether another page exists */
     if (s->schema >= 6)
         sqlite3_bind_int64(st, 5, q->team_id);
+    if (s->schema >= 7) {
+        bind_opt_text(st, 6, q->run);
+        bind_opt_text(st, 7, q->framework);
+        bind_opt_text(st, 8, q->model_id);
+        bind_opt_text(st, 9, q->code);
+        if (q->since_ms > 0) {
+            id_bound(q->since_ms, since);
+            sqlite3_bind_text(st, 10, since, -1, SQLITE_STATIC);
+        }
+        if (q->until_ms > 0) {
+            id_bound(q->until_ms, until);
+            sqlite3_bind_text(st, 11, until, -1, SQLITE_STATIC);
+        }
+    }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (seen == q->limit) {
             *more = 1;
@@ -732,6 +839,7 @@ static void op_close(fc_store *base)
     }
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->insert_item);
+    sqlite3_finalize(s->insert_code);
     sqlite3_finalize(s->model_put);
     sqlite3_finalize(s->model_own);
     sqlite3_finalize(s->team_get);
@@ -747,6 +855,8 @@ static void op_close(fc_store *base)
 
         for (i = 0; i < 8; i++)
             sqlite3_finalize(rd->list[i]);
+        for (i = 0; i < (1 << N_FILTERS); i++)
+            sqlite3_finalize(rd->list7[i]);
         sqlite3_finalize(rd->get);
         sqlite3_finalize(rd->model_get);
         sqlite3_finalize(rd->previous);
@@ -949,11 +1059,16 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
         /* the list item as given, or summarised from the row just inserted */
         (version >= 4 &&
          prepare(s->wdb,
-                 version >= 6 ? "INSERT INTO report_items (id, verdict, project, item, team_id) SELECT id, verdict,"
+                 version >= 7 ? "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id)"
+                                " SELECT id, verdict, project, COALESCE(?2, " SUMMARY_FROM_REPORT "), team_id, run,"
+                                " framework, ?3 FROM reports WHERE id = ?1"
+                 : version >= 6 ? "INSERT INTO report_items (id, verdict, project, item, team_id) SELECT id, verdict,"
                                 " project, COALESCE(?2, " SUMMARY_FROM_REPORT "), team_id FROM reports WHERE id = ?1"
                               : "INSERT INTO report_items (id, verdict, project, item) SELECT id, verdict, project,"
                                 " COALESCE(?2, " SUMMARY_FROM_REPORT ") FROM reports WHERE id = ?1",
-                 &s->insert_item, msg, size) != 0))
+                 &s->insert_item, msg, size) != 0) ||
+        (version >= 7 && prepare(s->wdb, "INSERT OR IGNORE INTO report_codes (team_id, code, id) VALUES (?1, ?2, ?3)",
+                                 &s->insert_code, msg, size) != 0))
         goto fail;
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
         set_msg(msg, size, "starting the store's writer", NULL);

@@ -208,7 +208,9 @@ describe('teams', () => {
   });
 
   it('lists only its own reports, with every filter and with cursors made from the other team\'s ids', async () => {
-    const queries = ['', 'verdict=fail', 'project=shared-name', 'project=shared-name&verdict=fail', 'limit=1'];
+    const queries = ['', 'verdict=fail', 'project=shared-name', 'project=shared-name&verdict=fail', 'limit=1',
+      'framework=keras3', `code=${mine[1].findings[0].code}`, `model=${mine[0].model_id}`, 'run=b0',
+      `since=${mine[0].created_at}`];
     const cursors = [null, theirs.id, mine[2].id, mine[0].id];
     for (const q of queries) {
       for (const c of cursors) {

@@ -378,12 +378,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 6);
+    assert_int_equal(fc_store_latest_version(), 7);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 6);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 7);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -541,7 +541,7 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 6);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 7);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
