@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 
 #include "auth.h"
+#include "events.h"
 #include "metrics.h"
 #include "model_cache.h"
 #include "store.h"
@@ -20,6 +21,7 @@ typedef struct fc_app {
     fc_metrics *metrics;   /* borrowed */
     fc_model_cache *models; /* borrowed: descriptors by model_id, parsed */
     fc_auth *auth;         /* borrowed: keys, teams and per-key limits */
+    fc_events *events;     /* borrowed: the streams of new reports */
     size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
     uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
     const char *version;   /* fitcheckd's version */

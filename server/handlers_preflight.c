@@ -433,6 +433,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
                                  "the report could not be stored; nothing was saved, retry later", NULL, NULL);
         goto cleanup;
     }
+    fc_events_notify(r->app->events, r->who.team_id);
     snprintf(r->report_id, sizeof(r->report_id), "%s", row.id);
     snprintf(location, sizeof(location), "/v1/reports/%s", row.id);
     ret = fc_respond_bytes(r, MHD_HTTP_CREATED, "application/json", text, text_len, MHD_HTTP_HEADER_LOCATION,

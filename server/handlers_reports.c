@@ -322,3 +322,29 @@ enum MHD_Result fc_handle_report_diff(fc_req *r)
     free(out);
     return ret;
 }
+
+/* GET /v1/reports/events: the team's new reports as Server-Sent Events (see events.h). */
+enum MHD_Result fc_handle_report_events(fc_req *r)
+{
+    const char *last = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+
+    if (last == NULL)
+        last = query(r, "last_event_id");
+    if (last != NULL && !fc_id_valid(last))
+        return bad_param(r, "last_event_id", "Last-Event-ID must be the id of an event this stream sent");
+    resp = fc_events_stream(r->app->events, r->conn, r->who.team_id, last);
+    if (resp == NULL)
+        return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                  "the server is stopping, or out of memory", NULL, NULL);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* a proxy in front must not hold events back */
+    ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    if (ret == MHD_YES)
+        r->status = MHD_HTTP_OK;
+    return ret;
+}

@@ -304,7 +304,8 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
     struct sockaddr_in v4;
     struct sockaddr_in6 v6;
     struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME; /* event streams wait suspended */
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *info;
 
@@ -345,6 +346,7 @@ void fc_http_stop(struct MHD_Daemon *daemon, fc_app *app, int grace_ms)
     fd = MHD_quiesce_daemon(daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
+    fc_events_close(app->events); /* event streams end (none may stay suspended at the daemon's stop) */
     /* Idle keep-alive connections hold no request: wait only for requests. */
     while (waited < grace_ms && atomic_load(&app->in_flight) > 0) {
         usleep(5 * 1000);

@@ -32,6 +32,7 @@ typedef struct options {
     unsigned long max_upload;
     unsigned long model_cache;
     fc_auth_config auth;
+    unsigned long heartbeat_ms;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -64,6 +65,8 @@ static void usage(FILE *out)
             "  --rate-burst N    requests one key may send at once       [FITCHECK_RATE_BURST, 100]\n"
             "  --key-inflight N  request bodies one key may have in flight\n"
             "                    (0: no cap)                             [FITCHECK_KEY_INFLIGHT, 16]\n"
+            "  --sse-heartbeat MS  a comment on idle event streams this often, which\n"
+            "                    also finds clients gone                 [FITCHECK_SSE_HEARTBEAT, 15000]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n"
             "\n"
@@ -119,6 +122,7 @@ static int read_options(int argc, char **argv, options *o)
         {"model-cache", required_argument, NULL, 'm'},
         {"auth", required_argument, NULL, 'A'},   {"rate-limit", required_argument, NULL, 'R'},
         {"rate-burst", required_argument, NULL, 'B'}, {"key-inflight", required_argument, NULL, 'I'},
+        {"sse-heartbeat", required_argument, NULL, 'H'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -148,6 +152,10 @@ static int read_options(int argc, char **argv, options *o)
     if ((env = getenv("FITCHECK_KEY_INFLIGHT")) && set_number("FITCHECK_KEY_INFLIGHT", env, 0, 100000, &n))
         return -1;
     o->auth.inflight = env ? (unsigned)n : o->auth.inflight;
+    o->heartbeat_ms = 15000;
+    if ((env = getenv("FITCHECK_SSE_HEARTBEAT")) &&
+        set_number("FITCHECK_SSE_HEARTBEAT", env, 100, 3600000, &o->heartbeat_ms))
+        return -1;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
     if ((env = getenv("FITCHECK_THREADS")) && set_number("FITCHECK_THREADS", env, 1, 256, &o->threads))
@@ -206,6 +214,10 @@ static int read_options(int argc, char **argv, options *o)
             if (set_number("--key-inflight", optarg, 0, 100000, &n))
                 return -1;
             o->auth.inflight = (unsigned)n;
+            break;
+        case 'H':
+            if (set_number("--sse-heartbeat", optarg, 100, 3600000, &o->heartbeat_ms))
+                return -1;
             break;
         case 'V':
             printf("fitcheckd %s\n", FITCHECK_VERSION);
@@ -271,10 +283,11 @@ int main(int argc, char **argv)
     app.metrics = fc_metrics_new();
     app.models = fc_model_cache_new(opt.model_cache);
     app.auth = fc_auth_new(&opt.auth, app.store);
+    app.events = fc_events_new(app.store, (int)opt.heartbeat_ms);
     app.max_body = opt.max_body;
     app.max_upload = opt.max_upload;
     app.version = FITCHECK_VERSION;
-    if (app.metrics == NULL || app.models == NULL || app.auth == NULL) {
+    if (app.metrics == NULL || app.models == NULL || app.auth == NULL || app.events == NULL) {
         fprintf(stderr, "fitcheckd: out of memory\n");
         goto cleanup;
     }
@@ -307,6 +320,7 @@ cleanup:
     fc_metrics_free(app.metrics);
     fc_model_cache_free(app.models);
     fc_auth_free(app.auth);
+    fc_events_free(app.events);
     if (ret == 0)
         fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return ret;

@@ -14,6 +14,7 @@ static const fc_route routes[] = {
     {"POST", "/v1/models/inspect", fc_handle_inspect, 1, NULL, FC_NEED_TEAM},
     {"POST", "/v1/explain", fc_handle_explain, 1, explain_types, FC_NEED_TEAM},
     {"GET", "/v1/reports", fc_handle_reports_list, 0, NULL, FC_NEED_TEAM},
+    {"GET", "/v1/reports/events", fc_handle_report_events, 0, NULL, FC_NEED_TEAM}, /* before {id} */
     {"GET", "/v1/reports/{id}", fc_handle_report_get, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/reports/{id}/diff", fc_handle_report_diff, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/findings", fc_handle_findings_list, 0, NULL, FC_NEED_TEAM},

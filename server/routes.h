@@ -41,6 +41,7 @@ enum MHD_Result fc_handle_explain(fc_req *r);
 enum MHD_Result fc_handle_reports_list(fc_req *r);
 enum MHD_Result fc_handle_report_get(fc_req *r);
 enum MHD_Result fc_handle_report_diff(fc_req *r);
+enum MHD_Result fc_handle_report_events(fc_req *r);
 enum MHD_Result fc_handle_findings_list(fc_req *r);
 enum MHD_Result fc_handle_finding_get(fc_req *r);
 enum MHD_Result fc_handle_healthz(fc_req *r);

@@ -101,6 +101,10 @@ typedef struct fc_store_ops {
     /* Visits up to q->limit reports newest first; *more is set when another page exists. */
     fc_store_status (*list)(fc_store *store, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
                             int *more, char *msg, size_t msg_size);
+    /* Visits up to limit reports of team_id whose ids come after after_id (oldest first: the order they were
+     * made in), with their list items. For the events stream. */
+    fc_store_status (*list_after)(fc_store *store, int64_t team_id, const char *after_id, int limit,
+                                  fc_report_visit_fn visit, void *ctx, char *msg, size_t msg_size);
     /* Number of stored reports, or -1 on failure. */
     int64_t (*count)(fc_store *store);
     /* Schema version applied, or -1 when the database does not answer. */

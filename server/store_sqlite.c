@@ -44,6 +44,7 @@ typedef struct reader {
     sqlite3_stmt *get;
     sqlite3_stmt *model_get;  /* NULL before schema 3 */
     sqlite3_stmt *previous;   /* schema 6: the report before one in its project */
+    sqlite3_stmt *after;      /* schema 6: a team's reports after an id, oldest first */
     sqlite3_stmt *list[8];    /* by filter (none, verdict, project, both) and cursor: each seeks one index */
     sqlite3_stmt *list7[1 << N_FILTERS]; /* schema 7: by the set of filters, prepared when first asked */
 } reader;
@@ -800,6 +801,39 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     return status;
 }
 
+static fc_store_status op_list_after(fc_store *base, int64_t team_id, const char *after_id, int limit,
+                                    fc_report_visit_fn visit, void *ctx, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status = FC_STORE_OK;
+    reader *rd;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (s->schema < 6) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "the database schema (version %d) has no events; it needs 6", s->schema);
+        return FC_STORE_ERROR;
+    }
+    rd = reader_take(s);
+    st = rd->after;
+    sqlite3_bind_int64(st, 1, team_id);
+    sqlite3_bind_text(st, 2, after_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (visit(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        set_msg(msg, size, "listing new reports", rd->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    reader_give(rd);
+    return status;
+}
+
 static int64_t op_count(fc_store *base)
 {
     sqlite_store *s = (sqlite_store *)base;
@@ -860,6 +894,7 @@ static void op_close(fc_store *base)
         sqlite3_finalize(rd->get);
         sqlite3_finalize(rd->model_get);
         sqlite3_finalize(rd->previous);
+        sqlite3_finalize(rd->after);
         if (rd->db != NULL)
             sqlite3_close(rd->db);
         pthread_mutex_destroy(&rd->lock);
@@ -882,6 +917,7 @@ static const fc_store_ops sqlite_ops = {
     .get = op_get,
     .previous = op_previous,
     .list = op_list,
+    .list_after = op_list_after,
     .count = op_count,
     .schema_version = op_schema_version,
     .put_model = op_put_model,
@@ -1015,6 +1051,10 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
                      " WHERE i.team_id = ?2 AND i.project IS (SELECT project FROM report_items WHERE id = ?1)"
                      " AND i.id < ?1 ORDER BY i.id DESC LIMIT 1",
                      &rd->previous, msg, size) != 0) ||
+            (version >= 6 && prepare(rd->db,
+                                     "SELECT id, item FROM report_items INDEXED BY report_items_team_id"
+                                     " WHERE team_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+                                     &rd->after, msg, size) != 0) ||
             prepare_lists(rd, version, msg, size) != 0)
             goto fail;
     }

@@ -1,0 +1,325 @@
+/*
+ * events.c - the Server-Sent Events hub (see events.h).
+ *
+ * Each stream is a libmicrohttpd response read through a callback. The
+ * callback hands out what the stream's buffer holds; when it is empty it
+ * reads the team's reports after the last id sent from the store (as SSE
+ * "report" events, the list item as data), and when there are none it
+ * suspends the connection and returns 0. fc_events_notify resumes the
+ * team's suspended streams; a stream that was not suspended (its callback
+ * is running) is marked dirty instead, so that no wake-up is lost between
+ * its read and its suspension. A heartbeat thread resumes every stream
+ * whose heartbeat is due, which is also how a client that went away is
+ * noticed: a suspended connection cannot see its peer close.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "events.h"
+#include "ids.h"
+
+#define BATCH 50
+
+typedef struct stream {
+    fc_events *hub;
+    struct MHD_Connection *conn;
+    int64_t team_id;
+    char last_id[40];      /* the last report sent; new ones come after it */
+    char *buf;             /* bytes waiting to be handed out */
+    size_t len, off, cap;
+    int suspended;         /* guarded by the hub's lock */
+    int dirty;             /* a report came while the callback ran */
+    int64_t next_beat_ms;  /* when an idle stream sends its heartbeat */
+    int ended;             /* the end of the stream was handed out */
+    struct stream *prev, *next;
+} stream;
+
+struct fc_events {
+    fc_store *store;
+    int heartbeat_ms;
+    pthread_mutex_t lock;
+    pthread_cond_t tick;
+    stream *head;
+    int closing;
+    int open;
+    pthread_t beat;
+    int beat_running;
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Resumes s if it is suspended, else marks it dirty. Hub lock held. */
+static void wake(stream *s)
+{
+    if (s->suspended) {
+        s->suspended = 0;
+        MHD_resume_connection(s->conn);
+    } else {
+        s->dirty = 1;
+    }
+}
+
+static void *beat_main(void *arg)
+{
+    fc_events *ev = arg;
+
+    pthread_mutex_lock(&ev->lock);
+    while (!ev->closing) {
+        struct timespec until;
+        int64_t now = mono_ms();
+        stream *s;
+
+        for (s = ev->head; s != NULL; s = s->next) {
+            if (s->suspended && now >= s->next_beat_ms)
+                wake(s);
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&ev->tick, &ev->lock, &until);
+    }
+    pthread_mutex_unlock(&ev->lock);
+    return NULL;
+}
+
+fc_events *fc_events_new(fc_store *store, int heartbeat_ms)
+{
+    fc_events *ev = calloc(1, sizeof(*ev));
+
+    if (ev == NULL)
+        return NULL;
+    ev->store = store;
+    ev->heartbeat_ms = heartbeat_ms > 0 ? heartbeat_ms : 15000;
+    pthread_mutex_init(&ev->lock, NULL);
+    pthread_cond_init(&ev->tick, NULL);
+    if (pthread_create(&ev->beat, NULL, beat_main, ev) != 0) {
+        pthread_mutex_destroy(&ev->lock);
+        pthread_cond_destroy(&ev->tick);
+        free(ev);
+        return NULL;
+    }
+    ev->beat_running = 1;
+    return ev;
+}
+
+void fc_events_close(fc_events *ev)
+{
+    stream *s;
+
+    if (ev == NULL)
+        return;
+    pthread_mutex_lock(&ev->lock);
+    ev->closing = 1;
+    for (s = ev->head; s != NULL; s = s->next)
+        wake(s);
+    pthread_cond_signal(&ev->tick);
+    pthread_mutex_unlock(&ev->lock);
+    if (ev->beat_running) {
+        pthread_join(ev->beat, NULL);
+        ev->beat_running = 0;
+    }
+}
+
+void fc_events_free(fc_events *ev)
+{
+    if (ev == NULL)
+        return;
+    fc_events_close(ev);
+    pthread_mutex_destroy(&ev->lock);
+    pthread_cond_destroy(&ev->tick);
+    free(ev);
+}
+
+int fc_events_open(fc_events *ev)
+{
+    int n;
+
+    pthread_mutex_lock(&ev->lock);
+    n = ev->open;
+    pthread_mutex_unlock(&ev->lock);
+    return n;
+}
+
+void fc_events_notify(fc_events *ev, int64_t team_id)
+{
+    stream *s;
+
+    if (ev == NULL)
+        return;
+    pthread_mutex_lock(&ev->lock);
+    for (s = ev->head; s != NULL; s = s->next) {
+        if (s->team_id == team_id)
+            wake(s);
+    }
+    pthread_mutex_unlock(&ev->lock);
+}
+
+static int append(stream *s, const char *text, size_t n)
+{
+    if (s->len + n > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        char *p;
+
+        while (cap < s->len + n)
+            cap *= 2;
+        p = realloc(s->buf, cap);
+        if (p == NULL)
+            return -1;
+        s->buf = p;
+        s->cap = cap;
+    }
+    memcpy(s->buf + s->len, text, n);
+    s->len += n;
+    return 0;
+}
+
+/* One "report" event per new report (its list item as data: one line of compact JSON). */
+static int add_event(void *ctx, const char *id, const char *item)
+{
+    stream *s = ctx;
+    char head[96];
+    int n = snprintf(head, sizeof(head), "id: %s\nevent: report\ndata: ", id);
+
+    if (append(s, head, (size_t)n) != 0 || append(s, item, strlen(item)) != 0 || append(s, "\n\n", 2) != 0)
+        return -1;
+    snprintf(s->last_id, sizeof(s->last_id), "%s", id);
+    return 0;
+}
+
+/* Fills s->buf with what the stream has to say now; 0 when there is nothing (it may then sleep). */
+static int refill(stream *s)
+{
+    char msg[256];
+    int64_t now = mono_ms();
+
+    s->len = s->off = 0;
+    if (s->hub->store->ops->list_after(s->hub->store, s->team_id, s->last_id, BATCH, add_event, s, msg,
+                                       sizeof(msg)) != FC_STORE_OK)
+        return -1;
+    if (s->len == 0 && now >= s->next_beat_ms && append(s, ": keep-alive\n\n", strlen(": keep-alive\n\n")) != 0)
+        return -1;
+    if (s->len > 0)
+        s->next_beat_ms = now + s->hub->heartbeat_ms;
+    return s->len > 0;
+}
+
+static ssize_t read_stream(void *cls, uint64_t pos, char *out, size_t max)
+{
+    stream *s = cls;
+    fc_events *ev = s->hub;
+    size_t n;
+
+    (void)pos;
+    for (;;) {
+        if (s->off < s->len) {
+            n = s->len - s->off < max ? s->len - s->off : max;
+            memcpy(out, s->buf + s->off, n);
+            s->off += n;
+            return (ssize_t)n;
+        }
+        pthread_mutex_lock(&ev->lock);
+        if (ev->closing) {
+            pthread_mutex_unlock(&ev->lock);
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        }
+        s->dirty = 0;
+        pthread_mutex_unlock(&ev->lock);
+        switch (refill(s)) {
+        case 1:
+            continue;
+        case -1:
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        default:
+            break;
+        }
+        pthread_mutex_lock(&ev->lock);
+        if (s->dirty || ev->closing) {
+            pthread_mutex_unlock(&ev->lock);
+            continue; /* something came while reading: read again */
+        }
+        s->suspended = 1;
+        MHD_suspend_connection(s->conn);
+        pthread_mutex_unlock(&ev->lock);
+        return 0;
+    }
+}
+
+static void free_stream(void *cls)
+{
+    stream *s = cls;
+    fc_events *ev = s->hub;
+
+    pthread_mutex_lock(&ev->lock);
+    if (s->prev != NULL)
+        s->prev->next = s->next;
+    else
+        ev->head = s->next;
+    if (s->next != NULL)
+        s->next->prev = s->prev;
+    ev->open--;
+    pthread_mutex_unlock(&ev->lock);
+    free(s->buf);
+    free(s);
+}
+
+struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn, int64_t team_id,
+                                      const char *after_id)
+{
+    stream *s = calloc(1, sizeof(*s));
+    struct MHD_Response *resp;
+    struct timespec ts;
+
+    if (s == NULL)
+        return NULL;
+    s->hub = ev;
+    s->conn = conn;
+    s->team_id = team_id;
+    if (after_id != NULL) {
+        snprintf(s->last_id, sizeof(s->last_id), "%s", after_id);
+    } else {
+        /* from now on: the smallest id a report made from this millisecond on can have */
+        uint64_t ms;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ms = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) & 0xffffffffffffull;
+        snprintf(s->last_id, sizeof(s->last_id), "%08llx-%04llx", (unsigned long long)(ms >> 16),
+                 (unsigned long long)(ms & 0xffff));
+    }
+    /* the first bytes go out at once: a comment, so that the client sees the stream open */
+    if (append(s, ": stream of new reports\n\n", strlen(": stream of new reports\n\n")) != 0) {
+        free(s);
+        return NULL;
+    }
+    s->next_beat_ms = mono_ms() + ev->heartbeat_ms;
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read_stream, s, free_stream);
+    if (resp == NULL) {
+        free(s->buf);
+        free(s);
+        return NULL;
+    }
+    pthread_mutex_lock(&ev->lock);
+    s->next = ev->head;
+    if (ev->head != NULL)
+        ev->head->prev = s;
+    ev->head = s;
+    ev->open++;
+    if (ev->closing) {
+        pthread_mutex_unlock(&ev->lock);
+        MHD_destroy_response(resp); /* frees s through free_stream, which unlinks it */
+        return NULL;
+    }
+    pthread_mutex_unlock(&ev->lock);
+    return resp;
+}

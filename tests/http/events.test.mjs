@@ -1,0 +1,187 @@
+// GET /v1/reports/events: new reports pushed as Server-Sent Events, resumed with Last-Event-ID,
+// scoped to the key's team, heartbeats on idle streams, and idle streams that do not starve POSTs
+// (the server runs with 2 worker threads and more streams than that).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+
+import { assertMatchesContract } from './lib/contract.mjs';
+import { failingRequest, passingRequest, summaryOf } from './lib/fixtures.mjs';
+import { FitcheckServer, makeTempDir, removeTempDir, serverBinary } from './lib/server.mjs';
+
+/** An open event stream: its parsed events, comments and raw text as they arrive. */
+class Stream {
+  constructor(res, controller) {
+    this.res = res;
+    this.controller = controller;
+    this.text = '';
+    this.events = [];
+    this.comments = 0;
+    this._partial = '';
+    this._done = this._read();
+  }
+
+  static async open(srv, { headers = {}, query = '' } = {}) {
+    const controller = new AbortController();
+    const res = await fetch(`${srv.baseUrl}/v1/reports/events${query}`, { headers, signal: controller.signal });
+    return new Stream(res, controller);
+  }
+
+  async _read() {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of this.res.body) {
+        const piece = decoder.decode(chunk, { stream: true });
+        this.text += piece;
+        const blocks = (this._partial + piece).split('\n\n');
+        this._partial = blocks.pop();
+        for (const block of blocks) {
+          if (block.startsWith(':')) {
+            this.comments++;
+            continue;
+          }
+          const ev = {};
+          for (const line of block.split('\n')) {
+            const i = line.indexOf(': ');
+            ev[line.slice(0, i)] = line.slice(i + 2);
+          }
+          this.events.push({ id: ev.id, event: ev.event, data: JSON.parse(ev.data) });
+        }
+      }
+    } catch (err) {
+      if (err.name !== 'AbortError') throw err;
+    }
+  }
+
+  async waitFor(pred, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred(this)) {
+      if (Date.now() > deadline) assert.fail(`stream: condition not met within ${timeoutMs} ms; got ${JSON.stringify(this.text).slice(0, 800)}`);
+      await sleep(20);
+    }
+  }
+
+  close() {
+    this.controller.abort();
+  }
+}
+
+let dir;
+let srv;
+
+before(async () => {
+  dir = await makeTempDir('fitcheck-events');
+  srv = await FitcheckServer.start({
+    db: path.join(dir, 'fitcheck.db'),
+    extraArgs: ['--threads', '2', '--sse-heartbeat', '300'],
+  });
+});
+
+after(async () => {
+  await srv?.stop();
+  await removeTempDir(dir);
+});
+
+describe('GET /v1/reports/events', () => {
+  it('answers as the contract says and pushes each new report, with its id and its list item', async () => {
+    const s = await Stream.open(srv);
+    assert.equal(s.res.status, 200);
+    assertMatchesContract('GET', '/v1/reports/events', 200, s.res, ': stream\n\n');
+    assert.equal(s.res.headers.get('cache-control'), 'no-store');
+    await s.waitFor((x) => x.comments >= 1); // the opening comment comes at once
+    const a = await srv.preflight(passingRequest({ labels: { project: 'live' } }));
+    const b = await srv.preflight(failingRequest({ labels: { project: 'live' } }));
+    await s.waitFor((x) => x.events.length >= 2);
+    assert.deepEqual(s.events.map((e) => e.id), [a.id, b.id]);
+    assert.deepEqual(s.events.map((e) => e.event), ['report', 'report']);
+    assert.deepEqual(s.events[0].data, summaryOf(a));
+    assert.deepEqual(s.events[1].data, summaryOf(b));
+    s.close();
+  });
+
+  it('resumes after Last-Event-ID with everything stored since, in order', async () => {
+    const r1 = await srv.preflight(passingRequest());
+    const r2 = await srv.preflight(passingRequest());
+    const r3 = await srv.preflight(failingRequest());
+    const s = await Stream.open(srv, { headers: { 'Last-Event-ID': r1.id } });
+    await s.waitFor((x) => x.events.length >= 2);
+    assert.deepEqual(s.events.map((e) => e.id), [r2.id, r3.id]);
+    s.close();
+    const q = await Stream.open(srv, { query: `?last_event_id=${r2.id}` });
+    await q.waitFor((x) => x.events.length >= 1);
+    assert.equal(q.events[0].id, r3.id);
+    q.close();
+  });
+
+  it('sends heartbeats on an idle stream', async () => {
+    const s = await Stream.open(srv);
+    await s.waitFor((x) => x.comments >= 3, 3000);
+    assert.match(s.text, /: keep-alive\n\n/);
+    s.close();
+  });
+
+  it('keeps answering POSTs while more idle streams are open than the server has threads', async () => {
+    const streams = [];
+    for (let i = 0; i < 12; i++) streams.push(await Stream.open(srv));
+    for (const s of streams) await s.waitFor((x) => x.comments >= 1);
+    const t0 = Date.now();
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await srv.preflight(passingRequest()));
+    assert.ok(Date.now() - t0 < 3000, 'the POSTs were not held up');
+    for (const s of streams) await s.waitFor((x) => x.events.length >= 5);
+    for (const s of streams) assert.deepEqual(s.events.map((e) => e.id), made.map((m) => m.id));
+    for (const s of streams) s.close();
+  });
+
+  it('refuses a Last-Event-ID that is not a report id', async () => {
+    const r = await srv.request('GET', '/v1/reports/events', { headers: { 'Last-Event-ID': 'yesterday' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.parameter, 'last_event_id');
+  });
+});
+
+describe('events per team', () => {
+  it('streams only the key\'s team, and stops cleanly with streams open', async () => {
+    const kdir = await makeTempDir('fitcheck-events-keys');
+    const db = path.join(kdir, 'fitcheck.db');
+    const key = (team) => {
+      const r = spawnSync(serverBinary(), ['keys', 'create', '--db', db, '--team', team], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const red = key('red');
+    const blue = key('blue');
+    const keyed = await FitcheckServer.start({ db, extraArgs: ['--auth', 'keys'] });
+    try {
+      const none = await keyed.request('GET', '/v1/reports/events');
+      assert.equal(none.status, 401);
+      const s = await Stream.open(keyed, { headers: { Authorization: `Bearer ${red}` } });
+      await s.waitFor((x) => x.comments >= 1);
+      const theirs = await keyed.request('POST', '/v1/preflight', {
+        json: passingRequest(),
+        headers: { Authorization: `Bearer ${blue}` },
+      });
+      assert.equal(theirs.status, 201);
+      const mine = await keyed.request('POST', '/v1/preflight', {
+        json: passingRequest(),
+        headers: { Authorization: `Bearer ${red}` },
+      });
+      await s.waitFor((x) => x.events.length >= 1);
+      await sleep(200);
+      assert.deepEqual(s.events.map((e) => e.id), [mine.body.id]);
+      // a crafted Last-Event-ID from before the other team's report shows only this team's
+      const resumed = await Stream.open(keyed, {
+        headers: { Authorization: `Bearer ${red}`, 'Last-Event-ID': '00000000-0000-7000-8000-000000000000' },
+      });
+      await resumed.waitFor((x) => x.events.length >= 1);
+      await sleep(200);
+      assert.deepEqual(resumed.events.map((e) => e.id), [mine.body.id]);
+      await keyed.stopCleanly(); // with both streams still open
+    } finally {
+      await keyed.stop();
+      await removeTempDir(kdir);
+    }
+  });
+});
