@@ -91,6 +91,26 @@ static json_t *identify(json_t *core_report, const char *id, int64_t created_ms,
     return report;
 }
 
+/* The codes of the report's findings, each once, in the order they first appear. New reference. */
+static json_t *distinct_codes(const json_t *report)
+{
+    const json_t *findings = json_object_get(report, "findings"), *f, *c;
+    json_t *codes = json_array();
+    size_t i, k;
+
+    json_array_foreach(findings, i, f) {
+        const json_t *code = json_object_get(f, "code");
+        int seen = 0;
+
+        json_array_foreach(codes, k, c) {
+            seen |= json_equal(c, code);
+        }
+        if (json_is_string(code) && !seen)
+            json_array_append(codes, (json_t *)code);
+    }
+    return codes;
+}
+
 /*
  * The report's history-list item as GET /v1/reports lists it (the store
  * keeps it beside the report, so that a page does not parse reports):
@@ -108,7 +128,8 @@ static char *list_json(const json_t *report)
     char *text;
 
     if (item == NULL || json_object_set_new(item, "labels", labels != NULL ? json_copy((json_t *)labels)
-                                                                           : json_object()) != 0) {
+                                                                           : json_object()) != 0 ||
+        json_object_set_new(item, "codes", distinct_codes(report)) != 0) {
         json_decref(item);
         return NULL;
     }

@@ -20,6 +20,8 @@ static const fc_route routes[] = {
     {"GET", "/v1/findings", fc_handle_findings_list, 0, NULL, FC_NEED_TEAM},
     {"GET", "/v1/findings/{code}", fc_handle_finding_get, 0, NULL, FC_NEED_TEAM},
     {"GET", "/healthz", fc_handle_healthz, 0, NULL, FC_NEED_NOTHING},
+    {"GET", "/", fc_handle_dashboard, 0, NULL, FC_NEED_NOTHING},
+    {"GET", "/dashboard/{file}", fc_handle_dashboard_file, 0, NULL, FC_NEED_NOTHING},
     {"GET", "/metrics", fc_handle_metrics, 0, NULL, FC_NEED_ADMIN},
 };
 

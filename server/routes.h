@@ -45,6 +45,8 @@ enum MHD_Result fc_handle_report_events(fc_req *r);
 enum MHD_Result fc_handle_findings_list(fc_req *r);
 enum MHD_Result fc_handle_finding_get(fc_req *r);
 enum MHD_Result fc_handle_healthz(fc_req *r);
+enum MHD_Result fc_handle_dashboard(fc_req *r);
+enum MHD_Result fc_handle_dashboard_file(fc_req *r);
 enum MHD_Result fc_handle_metrics(fc_req *r);
 
 #endif

@@ -50,13 +50,27 @@ describe('GET /healthz', () => {
 });
 
 describe('routing', () => {
-  for (const p of ['/', '/nope', '/v1', '/v2/preflight', '/v1/reports/abc/def', '/healthz/extra', '/metrics/x']) {
+  for (const p of ['/nope', '/v1', '/v2/preflight', '/v1/reports/abc/def', '/healthz/extra', '/metrics/x', '/dashboard', '/dashboard/x/y']) {
     it(`GET ${p} is 404 /problems/not-found`, async () => {
       const r = await srv.request('GET', p);
       assert.equal(r.status, 404);
       assert.equal(r.body.type, '/problems/not-found');
     });
   }
+
+  it('serves the dashboard at /, and its files, cached by ETag', async () => {
+    const page = await srv.request('GET', '/');
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<script src="\/dashboard\/app.js"><\/script>/);
+    for (const f of ['app.js', 'style.css']) {
+      const r = await srv.request('GET', `/dashboard/${f}`);
+      assert.equal(r.status, 200, f);
+      const again = await srv.request('GET', `/dashboard/${f}`, { headers: { 'If-None-Match': r.headers.get('etag') } });
+      assert.equal(again.status, 304);
+    }
+    const missing = await srv.request('GET', '/dashboard/secrets.txt');
+    assert.equal(missing.status, 404);
+  });
 
   it('an unknown path is 404 whatever the method', async () => {
     for (const m of ['POST', 'DELETE', 'PUT']) {

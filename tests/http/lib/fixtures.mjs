@@ -205,5 +205,6 @@ export function reportProblems(report) {
 /** ReportSummary view of a Report. */
 export function summaryOf(report) {
   const { id, created_at, framework, verdict, summary, counts, labels } = report;
-  return { id, created_at, framework, verdict, summary, counts, labels };
+  const codes = [...new Set(report.findings.map((f) => f.code))];
+  return { id, created_at, framework, verdict, summary, counts, labels, codes };
 }
