@@ -7,7 +7,7 @@ set -euo pipefail
 
 want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libzip-dev)
 if [ "${1:-runtime}" = test ]; then
-    want+=(libcmocka-dev curl)
+    want+=(libcmocka-dev curl chromium) # chromium: the dashboard's browser tests
     command -v node >/dev/null 2>&1 || want+=(nodejs)
     command -v npm >/dev/null 2>&1 || want+=(npm)
 fi
