@@ -30,7 +30,24 @@ enum MHD_Result fc_handle_metrics(fc_req *r)
 
     r->app->store->ops->stats(r->app->store, &stats);
     text = fc_metrics_render(r->app->metrics, r->app->store->ops->count(r->app->store), &stats, r->app->version);
+    if (text != NULL) {
+        /* the event streams open now (each a suspended connection while it waits) */
+        char tail[160];
+        size_t n = strlen(text), k = (size_t)snprintf(tail, sizeof(tail),
+                                                      "# HELP fitcheck_event_streams Event streams open.\n"
+                                                      "# TYPE fitcheck_event_streams gauge\n"
+                                                      "fitcheck_event_streams %d\n",
+                                                      fc_events_open(r->app->events));
+        char *grown = realloc(text, n + k + 1);
 
+        if (grown == NULL) {
+            free(text);
+            text = NULL;
+        } else {
+            memcpy(grown + n, tail, k + 1);
+            text = grown;
+        }
+    }
     if (text == NULL)
         return fc_respond_problem(r, MHD_HTTP_INTERNAL_SERVER_ERROR, FC_PROBLEM_INTERNAL, "Internal error",
                                   "out of memory", NULL, NULL);

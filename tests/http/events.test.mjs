@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { assertMatchesContract } from './lib/contract.mjs';
 import { failingRequest, passingRequest, summaryOf } from './lib/fixtures.mjs';
+import { parseExposition, valueOf } from './lib/prometheus.mjs';
 import { FitcheckServer, makeTempDir, removeTempDir, serverBinary } from './lib/server.mjs';
 
 /** An open event stream: its parsed events, comments and raw text as they arrive. */
@@ -126,6 +127,8 @@ describe('GET /v1/reports/events', () => {
     const streams = [];
     for (let i = 0; i < 12; i++) streams.push(await Stream.open(srv));
     for (const s of streams) await s.waitFor((x) => x.comments >= 1);
+    const metrics = await srv.request('GET', '/metrics');
+    assert.ok(valueOf(parseExposition(metrics.text), 'fitcheck_event_streams') >= 12, 'the streams are counted');
     const t0 = Date.now();
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await srv.preflight(passingRequest()));
