@@ -290,12 +290,8 @@ struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn
         snprintf(s->last_id, sizeof(s->last_id), "%s", after_id);
     } else {
         /* from now on: the smallest id a report made from this millisecond on can have */
-        uint64_t ms;
-
         clock_gettime(CLOCK_REALTIME, &ts);
-        ms = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) & 0xffffffffffffull;
-        snprintf(s->last_id, sizeof(s->last_id), "%08llx-%04llx", (unsigned long long)(ms >> 16),
-                 (unsigned long long)(ms & 0xffff));
+        fc_id_time_prefix((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, s->last_id);
     }
     /* the first bytes go out at once: a comment, so that the client sees the stream open */
     if (append(s, ": stream of new reports\n\n", strlen(": stream of new reports\n\n")) != 0) {

@@ -196,6 +196,12 @@ static json_t *canonical_text(const json_t *descriptor)
     return s;
 }
 
+/* The model cache's key: the id within the team that stored it (a team sees only its own models). */
+static void cache_key(const fc_req *r, const char *id, char *key, size_t size)
+{
+    snprintf(key, size, "%lld/%s", (long long)r->who.team_id, id);
+}
+
 /*
  * A request that names its model by model_id gets the stored descriptor as
  * its "model" (shared from the cache: nothing modifies it), and *canonical
@@ -203,26 +209,6 @@ static json_t *canonical_text(const json_t *descriptor)
  * writes the tree). Returns 0, or -1 after queueing the error response
  * (*ret): 404 for an id nobody stored.
  */
-/* "sha256:" and 64 lowercase hex digits: the only form a model_id has. */
-static int is_model_id(const char *id)
-{
-    size_t i;
-
-    if (strncmp(id, "sha256:", 7) != 0 || strlen(id) != 7 + 64)
-        return 0;
-    for (i = 7; i < 7 + 64; i++) {
-        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-            return 0;
-    }
-    return 1;
-}
-
-/* The model cache's key: the id within the team that stored it (a team sees only its own models). */
-static void cache_key(const fc_req *r, const char *id, char *key, size_t size)
-{
-    snprintf(key, size, "%lld/%s", (long long)r->who.team_id, id);
-}
-
 static int resolve_model(fc_req *r, json_t *body, json_t **canonical, char model_id[8 + 65], enum MHD_Result *ret)
 {
     const json_t *id = json_object_get(body, "model_id");
@@ -241,9 +227,9 @@ static int resolve_model(fc_req *r, json_t *body, json_t **canonical, char model
         return -1;
     }
     cache_key(r, json_string_value(id), key, sizeof(key));
-    descriptor = is_model_id(json_string_value(id)) ? fc_model_cache_get(r->app->models, key, canonical) : NULL;
+    descriptor = fc_model_id_valid(json_string_value(id)) ? fc_model_cache_get(r->app->models, key, canonical) : NULL;
     if (descriptor == NULL) {
-        fc_store_status st = !is_model_id(json_string_value(id))
+        fc_store_status st = !fc_model_id_valid(json_string_value(id))
                                  ? FC_STORE_NOT_FOUND
                                  : r->app->store->ops->get_model(r->app->store, r->who.team_id, json_string_value(id),
                                                                  &text, msg, sizeof(msg));

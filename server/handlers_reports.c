@@ -127,20 +127,6 @@ static int is_code(const char *s)
     return 1;
 }
 
-/* 1 when s is "sha256:" and 64 lowercase hex digits (a model_id). */
-static int is_model_id(const char *s)
-{
-    size_t i;
-
-    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 71)
-        return 0;
-    for (i = 7; i < 71; i++) {
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return 0;
-    }
-    return 1;
-}
-
 enum MHD_Result fc_handle_reports_list(fc_req *r)
 {
     const char *limit_s = query(r, "limit"), *verdict = query(r, "verdict"), *since = query(r, "since"),
@@ -177,7 +163,7 @@ enum MHD_Result fc_handle_reports_list(fc_req *r)
     if (q.framework != NULL && strcmp(q.framework, "keras3") != 0 && strcmp(q.framework, "tf.keras2") != 0 &&
         strcmp(q.framework, "tfjs") != 0)
         return bad_param(r, "framework", "framework must be one of keras3, tf.keras2, tfjs");
-    if (q.model_id != NULL && !is_model_id(q.model_id))
+    if (q.model_id != NULL && !fc_model_id_valid(q.model_id))
         return bad_param(r, "model", "model must be a model_id: sha256: and 64 lowercase hex digits");
     if (q.code != NULL && !is_code(q.code))
         return bad_param(r, "code", "code must be a finding code (GET /v1/findings lists them)");

@@ -92,3 +92,23 @@ void fc_format_time_ms(int64_t ms, char out[32])
     }
     snprintf(out + 19, 32 - 19, ".%03uZ", (unsigned)(ms % 1000) % 1000u);
 }
+
+void fc_id_time_prefix(int64_t ms, char out[16])
+{
+    uint64_t t = (uint64_t)ms & 0xffffffffffffull;
+
+    snprintf(out, 16, "%08llx-%04llx", (unsigned long long)(t >> 16), (unsigned long long)(t & 0xffff));
+}
+
+int fc_model_id_valid(const char *s)
+{
+    size_t i;
+
+    if (strncmp(s, "sha256:", 7) != 0 || strlen(s) != 7 + 64)
+        return 0;
+    for (i = 7; i < 7 + 64; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    }
+    return 1;
+}

@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "ids.h"
 #include "store.h"
 #include "store_migrations.h"
 
@@ -667,14 +668,6 @@ static unsigned filter_mask(const fc_report_query *q)
            (q->since_ms > 0) << 7 | (q->until_ms > 0) << 8;
 }
 
-/* The smallest id text of a report made at Unix time ms: a UUIDv7 begins with its 48-bit time in hex. */
-static void id_bound(int64_t ms, char out[16])
-{
-    uint64_t t = (uint64_t)ms & 0xffffffffffffull;
-
-    snprintf(out, 16, "%08llx-%04llx", (unsigned long long)(t >> 16), (unsigned long long)(t & 0xffff));
-}
-
 /*
  * The statement of one set of filters (schema 7), newest first: with a code, the report_codes rows of
  * (team, code) in id order, joined to their items; else report_items through the index of its most
@@ -771,11 +764,11 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
         bind_opt_text(st, 8, q->model_id);
         bind_opt_text(st, 9, q->code);
         if (q->since_ms > 0) {
-            id_bound(q->since_ms, since);
+            fc_id_time_prefix(q->since_ms, since);
             sqlite3_bind_text(st, 10, since, -1, SQLITE_STATIC);
         }
         if (q->until_ms > 0) {
-            id_bound(q->until_ms, until);
+            fc_id_time_prefix(q->until_ms, until);
             sqlite3_bind_text(st, 11, until, -1, SQLITE_STATIC);
         }
     }
