@@ -24,6 +24,7 @@ typedef struct fc_app {
     fc_events *events;     /* borrowed: the streams of new reports */
     size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
     uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
+    unsigned long key_streams; /* event streams one key may hold open (0: no cap), for messages */
     const char *version;   /* fitcheckd's version */
     _Atomic long in_flight; /* requests begun and not yet completed */
 } fc_app;

@@ -23,6 +23,7 @@ typedef struct entry {
     double tokens;      /* the rate bucket */
     int64_t refilled_ms;
     unsigned inflight;
+    int refreshing;     /* a thread is reading this key from the store now */
     struct entry *next;
 } entry;
 
@@ -112,8 +113,16 @@ static const char *bearer(const char *authorization)
     return authorization;
 }
 
-/* The entry for id, fresh from the store when it is missing or older than the TTL; NULL when the store has no
- * such key. *failed is set when the store did not answer. Called and returns with the lock held. */
+/*
+ * The entry for id, fresh from the store when it is missing or older than
+ * the TTL; NULL when the store has no such key. *failed is set when the
+ * store did not answer. Called and returns with the lock held.
+ *
+ * One thread at a time refreshes a known key; the others go on with what
+ * was read last (at most a TTL old). And a revocation, once seen, stays:
+ * reads that overlap cannot land in the wrong order and bring a revoked key
+ * back, since the store never un-revokes one either.
+ */
 static entry *lookup(fc_auth *a, const char *id, int64_t now_ms, int *failed)
 {
     entry *e = find(a, id);
@@ -122,19 +131,23 @@ static entry *lookup(fc_auth *a, const char *id, int64_t now_ms, int *failed)
     char msg[256];
 
     *failed = 0;
-    if (e != NULL && now_ms - e->fetched_ms < FC_AUTH_TTL_MS)
+    if (e != NULL && (now_ms - e->fetched_ms < FC_AUTH_TTL_MS || e->refreshing))
         return e;
+    if (e != NULL)
+        e->refreshing = 1;
     pthread_mutex_unlock(&a->lock);
     st = a->store->ops->key_get(a->store, id, &k, msg, sizeof(msg));
     pthread_mutex_lock(&a->lock);
-    e = find(a, id); /* another thread may have added it meanwhile */
+    e = find(a, id); /* another thread may have added it meanwhile; entries are never freed while a lives */
+    if (e != NULL)
+        e->refreshing = 0;
     if (st == FC_STORE_ERROR) {
         *failed = e == NULL; /* a known key keeps working on what was read last */
         return e;
     }
     if (st == FC_STORE_NOT_FOUND) {
-        if (e != NULL)
-            e->key.revoked_ms = e->key.revoked_ms ? e->key.revoked_ms : now_ms; /* deleted: refuse it */
+        if (e != NULL && e->key.revoked_ms == 0)
+            e->key.revoked_ms = now_ms; /* deleted: refuse it */
         return NULL;
     }
     if (e == NULL) {
@@ -149,9 +162,12 @@ static entry *lookup(fc_auth *a, const char *id, int64_t now_ms, int *failed)
         e->refilled_ms = now_ms;
         e->next = a->buckets[b];
         a->buckets[b] = e;
+    } else if (e->key.revoked_ms != 0) {
+        k.revoked_ms = e->key.revoked_ms;
     }
     e->key = k;
-    e->fetched_ms = now_ms;
+    if (now_ms > e->fetched_ms)
+        e->fetched_ms = now_ms;
     return e;
 }
 
@@ -199,10 +215,10 @@ fc_auth_result fc_auth_check(fc_auth *a, const char *authorization, fc_auth_need
         result = FC_AUTH_INVALID;
     else if ((need == FC_NEED_ADMIN) != (e->key.admin != 0))
         result = FC_AUTH_FORBIDDEN;
+    else if (takes_body && a->cfg.inflight > 0 && e->inflight >= a->cfg.inflight)
+        result = FC_AUTH_BUSY; /* before the bucket: a refusal spends no token */
     else if ((*retry_after_s = take_token(a, e, now_ms)) != 0)
         result = FC_AUTH_RATE_LIMITED;
-    else if (takes_body && a->cfg.inflight > 0 && e->inflight >= a->cfg.inflight)
-        result = FC_AUTH_BUSY;
     if (result == FC_AUTH_OK) {
         who->team_id = e->key.team_id;
         memcpy(who->key_id, e->key.id, sizeof(e->key.id));

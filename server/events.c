@@ -3,8 +3,9 @@
  *
  * Each stream is a libmicrohttpd response read through a callback. The
  * callback hands out what the stream's buffer holds; when it is empty it
- * reads the team's reports after the last id sent from the store (as SSE
- * "report" events, the list item as data), and when there are none it
+ * reads the team's reports after the last sequence number sent from the
+ * store (as SSE "report" events: the number as id, the list item as data;
+ * see list_after in store.h for why not the report id), and when there are none it
  * suspends the connection and returns 0. fc_events_notify resumes the
  * team's suspended streams; a stream that was not suspended (its callback
  * is running) is marked dirty instead, so that no wake-up is lost between
@@ -19,19 +20,21 @@
 #include <time.h>
 
 #include "events.h"
-#include "ids.h"
 
 #define BATCH 50
+#define PROBE_AGAIN_MS 250
 
 typedef struct stream {
     fc_events *hub;
     struct MHD_Connection *conn;
     int64_t team_id;
-    char last_id[40];      /* the last report sent; new ones come after it */
+    char key_id[20];       /* the API key that opened it ("" for none) */
+    int64_t last_seq;      /* the sequence number of the last report sent; new ones come after it */
     char *buf;             /* bytes waiting to be handed out */
     size_t len, off, cap;
     int suspended;         /* guarded by the hub's lock */
     int dirty;             /* a report came while the callback ran */
+    int probe;             /* send a heartbeat now: is the client still there? */
     int64_t next_beat_ms;  /* when an idle stream sends its heartbeat */
     int ended;             /* the end of the stream was handed out */
     struct stream *prev, *next;
@@ -40,6 +43,7 @@ typedef struct stream {
 struct fc_events {
     fc_store *store;
     int heartbeat_ms;
+    int per_key;           /* streams one key may hold open; 0: no cap */
     pthread_mutex_t lock;
     pthread_cond_t tick;
     stream *head;
@@ -82,7 +86,7 @@ static void *beat_main(void *arg)
             if (s->suspended && now >= s->next_beat_ms)
                 wake(s);
         }
-        clock_gettime(CLOCK_REALTIME, &until);
+        clock_gettime(CLOCK_MONOTONIC, &until); /* the condition variable waits on this clock */
         until.tv_nsec += 200 * 1000000L;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
@@ -94,16 +98,22 @@ static void *beat_main(void *arg)
     return NULL;
 }
 
-fc_events *fc_events_new(fc_store *store, int heartbeat_ms)
+fc_events *fc_events_new(fc_store *store, int heartbeat_ms, int per_key)
 {
     fc_events *ev = calloc(1, sizeof(*ev));
+    pthread_condattr_t attr;
 
     if (ev == NULL)
         return NULL;
     ev->store = store;
     ev->heartbeat_ms = heartbeat_ms > 0 ? heartbeat_ms : 15000;
+    ev->per_key = per_key > 0 ? per_key : 0;
     pthread_mutex_init(&ev->lock, NULL);
-    pthread_cond_init(&ev->tick, NULL);
+    /* the heartbeat's deadline is on the monotonic clock: setting the wall clock must not stall it */
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&ev->tick, &attr);
+    pthread_condattr_destroy(&attr);
     if (pthread_create(&ev->beat, NULL, beat_main, ev) != 0) {
         pthread_mutex_destroy(&ev->lock);
         pthread_cond_destroy(&ev->tick);
@@ -185,33 +195,43 @@ static int append(stream *s, const char *text, size_t n)
     return 0;
 }
 
-/* One "report" event per new report (its list item as data: one line of compact JSON). */
-static int add_event(void *ctx, const char *id, const char *item)
+/* One "report" event per new report: its sequence number as id, its list item (one line of compact JSON) as
+ * data. All of it or, out of memory, none of it. */
+static int add_event(void *ctx, int64_t seq, const char *id, const char *item)
 {
     stream *s = ctx;
-    char head[96];
-    int n = snprintf(head, sizeof(head), "id: %s\nevent: report\ndata: ", id);
+    size_t len = s->len;
+    char head[64];
+    int n = snprintf(head, sizeof(head), "id: %lld\nevent: report\ndata: ", (long long)seq);
 
-    if (append(s, head, (size_t)n) != 0 || append(s, item, strlen(item)) != 0 || append(s, "\n\n", 2) != 0)
+    (void)id;
+    if (append(s, head, (size_t)n) != 0 || append(s, item, strlen(item)) != 0 || append(s, "\n\n", 2) != 0) {
+        s->len = len; /* no half event: the next refill reads this report again */
         return -1;
-    snprintf(s->last_id, sizeof(s->last_id), "%s", id);
+    }
+    s->last_seq = seq;
     return 0;
 }
 
-/* Fills s->buf with what the stream has to say now; 0 when there is nothing (it may then sleep). */
+/* Fills s->buf with what the stream has to say now; 0 when there is nothing (it may then sleep), -1 when it
+ * must end. */
 static int refill(stream *s)
 {
     char msg[256];
     int64_t now = mono_ms();
 
     s->len = s->off = 0;
-    if (s->hub->store->ops->list_after(s->hub->store, s->team_id, s->last_id, BATCH, add_event, s, msg,
+    if (s->hub->store->ops->list_after(s->hub->store, s->team_id, s->last_seq, BATCH, add_event, s, msg,
                                        sizeof(msg)) != FC_STORE_OK)
+        return s->len > 0 ? 1 : -1; /* the whole events read before the failure still go out */
+    if (s->len == 0 && (now >= s->next_beat_ms || s->probe) && append(s, ": keep-alive\n\n", strlen(": keep-alive\n\n")) != 0)
         return -1;
-    if (s->len == 0 && now >= s->next_beat_ms && append(s, ": keep-alive\n\n", strlen(": keep-alive\n\n")) != 0)
-        return -1;
+    /* a write to a client that has gone usually succeeds once (its answer is a reset) and fails the next
+     * time: a probe is followed by a second heartbeat soon after */
     if (s->len > 0)
-        s->next_beat_ms = now + s->hub->heartbeat_ms;
+        s->next_beat_ms = now + (s->probe && s->hub->heartbeat_ms > PROBE_AGAIN_MS ? PROBE_AGAIN_MS
+                                                                                 : s->hub->heartbeat_ms);
+    s->probe = 0;
     return s->len > 0;
 }
 
@@ -274,24 +294,52 @@ static void free_stream(void *cls)
     free(s);
 }
 
+/* Streams key_id holds open. Hub lock held. */
+static int streams_of(fc_events *ev, const char *key_id)
+{
+    stream *s;
+    int n = 0;
+
+    for (s = ev->head; s != NULL; s = s->next)
+        n += strcmp(s->key_id, key_id) == 0;
+    return n;
+}
+
+/* Makes key_id's waiting streams send a heartbeat now. A suspended connection cannot see its client go, so a
+ * dashboard reloaded a few times holds places until their heartbeats find the dead ones: this finds them at
+ * once, and the refused client's retry gets a place. Hub lock held. */
+static void probe_streams_of(fc_events *ev, const char *key_id)
+{
+    stream *s;
+
+    for (s = ev->head; s != NULL; s = s->next) {
+        if (strcmp(s->key_id, key_id) == 0 && s->suspended) {
+            s->probe = 1;
+            wake(s);
+        }
+    }
+}
+
 struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn, int64_t team_id,
-                                      const char *after_id)
+                                      const char *key_id, int64_t after_seq, fc_events_status *status)
 {
     stream *s = calloc(1, sizeof(*s));
     struct MHD_Response *resp;
-    struct timespec ts;
+    char msg[256];
 
+    *status = FC_EVENTS_UNAVAILABLE;
     if (s == NULL)
         return NULL;
     s->hub = ev;
     s->conn = conn;
     s->team_id = team_id;
-    if (after_id != NULL) {
-        snprintf(s->last_id, sizeof(s->last_id), "%s", after_id);
-    } else {
-        /* from now on: the smallest id a report made from this millisecond on can have */
-        clock_gettime(CLOCK_REALTIME, &ts);
-        fc_id_time_prefix((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, s->last_id);
+    snprintf(s->key_id, sizeof(s->key_id), "%s", key_id);
+    s->last_seq = after_seq;
+    /* from now on: after the last report committed now (everything committed later has a higher number) */
+    if (after_seq < 0 && ev->store->ops->events_head(ev->store, team_id, &s->last_seq, msg, sizeof(msg)) !=
+                             FC_STORE_OK) {
+        free(s);
+        return NULL;
     }
     /* the first bytes go out at once: a comment, so that the client sees the stream open */
     if (append(s, ": stream of new reports\n\n", strlen(": stream of new reports\n\n")) != 0) {
@@ -299,13 +347,16 @@ struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn
         return NULL;
     }
     s->next_beat_ms = mono_ms() + ev->heartbeat_ms;
-    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read_stream, s, free_stream);
-    if (resp == NULL) {
+    pthread_mutex_lock(&ev->lock);
+    if (ev->per_key > 0 && key_id[0] != '\0' && streams_of(ev, key_id) >= ev->per_key) {
+        probe_streams_of(ev, key_id);
+        pthread_mutex_unlock(&ev->lock);
         free(s->buf);
         free(s);
+        *status = FC_EVENTS_FULL;
         return NULL;
     }
-    pthread_mutex_lock(&ev->lock);
+    /* counted now, so that two requests at once cannot both take the last place */
     s->next = ev->head;
     if (ev->head != NULL)
         ev->head->prev = s;
@@ -313,9 +364,15 @@ struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn
     ev->open++;
     if (ev->closing) {
         pthread_mutex_unlock(&ev->lock);
-        MHD_destroy_response(resp); /* frees s through free_stream, which unlinks it */
+        free_stream(s);
         return NULL;
     }
     pthread_mutex_unlock(&ev->lock);
+    resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read_stream, s, free_stream);
+    if (resp == NULL) {
+        free_stream(s);
+        return NULL;
+    }
+    *status = FC_EVENTS_OK;
     return resp;
 }

@@ -11,6 +11,7 @@
 #include "fitcheck/preflight.h"
 #include "fitcheck/jsonw.h"
 #include "fitcheck/sha256.h"
+#include "http.h"
 #include "ids.h"
 #include "respond.h"
 #include "routes.h"
@@ -354,7 +355,7 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
     fc_sha256_hex(json_string_value(canonical), json_string_length(canonical), hex);
     snprintf(id, sizeof(id), "sha256:%s", hex);
     if (r->app->store->ops->put_model(r->app->store, r->who.team_id, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_model\",\"message\":\"%s\"}\n", msg);
+        fc_log_error("store_model", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                  "the model could not be stored; retry later", NULL, NULL);
         goto done;
@@ -435,7 +436,7 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     row.model_id = model_id[0] ? model_id : NULL;
     row.codes = codes = finding_codes(report, &row.n_codes);
     if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_put\",\"message\":\"%s\"}\n", msg);
+        fc_log_error("store_put", msg);
         ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                  "the report could not be stored; nothing was saved, retry later", NULL, NULL);
         goto cleanup;

@@ -11,6 +11,7 @@
 
 #include "fitcheck/diff.h"
 #include "fitcheck/jsonw.h"
+#include "http.h"
 #include "ids.h"
 #include "respond.h"
 #include "routes.h"
@@ -178,7 +179,7 @@ enum MHD_Result fc_handle_reports_list(fc_req *r)
     ctx_add(&ctx, "{\"items\":[", 10);
     if (r->app->store->ops->list(r->app->store, &q, visit, &ctx, &more, msg, sizeof(msg)) != FC_STORE_OK) {
         free(ctx.buf);
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_list\",\"message\":\"%s\"}\n", msg);
+        fc_log_error("store_list", msg);
         return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                   "the report store did not answer", NULL, NULL);
     }
@@ -213,7 +214,7 @@ enum MHD_Result fc_handle_report_get(fc_req *r)
         return fc_respond_problem(r, MHD_HTTP_NOT_FOUND, FC_PROBLEM_NOT_FOUND, "Not found", "no report with this id",
                                   NULL, NULL);
     case FC_STORE_ERROR:
-        fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_get\",\"message\":\"%s\"}\n", msg);
+        fc_log_error("store_get", msg);
         return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                   "the report store did not answer", NULL, NULL);
     }
@@ -251,7 +252,7 @@ static json_t *load_report(fc_req *r, const char *id, const char *parameter, enu
     free(text);
     if (report == NULL) {
         if (st != FC_STORE_OK)
-            fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_get\",\"message\":\"%s\"}\n", msg);
+            fc_log_error("store_get", msg);
         *ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                   "the report store did not answer", NULL, NULL);
     }
@@ -290,7 +291,7 @@ enum MHD_Result fc_handle_report_diff(fc_req *r)
                 snprintf(msg, sizeof(msg), "a stored report does not parse");
         }
         if (st == FC_STORE_ERROR || (st == FC_STORE_OK && before == NULL)) {
-            fprintf(stderr, "{\"level\":\"error\",\"event\":\"store_previous\",\"message\":\"%s\"}\n", msg);
+            fc_log_error("store_previous", msg);
             json_decref(report);
             return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
                                       "the report store did not answer", NULL, NULL);
@@ -309,21 +310,50 @@ enum MHD_Result fc_handle_report_diff(fc_req *r)
     return ret;
 }
 
+/* A Last-Event-ID: the decimal sequence number of an event sent (0 and up), or -1 when it is not one. */
+static int64_t event_id(const char *text)
+{
+    int64_t v = 0;
+    size_t i;
+
+    if (text[0] == '\0' || strlen(text) > 18)
+        return -1;
+    for (i = 0; text[i]; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        v = v * 10 + (text[i] - '0');
+    }
+    return v;
+}
+
 /* GET /v1/reports/events: the team's new reports as Server-Sent Events (see events.h). */
 enum MHD_Result fc_handle_report_events(fc_req *r)
 {
     const char *last = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Last-Event-ID");
     struct MHD_Response *resp;
+    fc_events_status status;
+    int64_t after = -1;
     enum MHD_Result ret;
+    char detail[256];
 
     if (last == NULL)
         last = query(r, "last_event_id");
-    if (last != NULL && !fc_id_valid(last))
-        return bad_param(r, "last_event_id", "Last-Event-ID must be the id of an event this stream sent");
-    resp = fc_events_stream(r->app->events, r->conn, r->who.team_id, last);
+    if (last != NULL && (after = event_id(last)) < 0)
+        return bad_param(r, "last_event_id",
+                         "Last-Event-ID must be the id of an event this stream sent: a decimal number");
+    resp = fc_events_stream(r->app->events, r->conn, r->who.team_id, r->who.key_id, after, &status);
+    if (resp == NULL && status == FC_EVENTS_FULL) {
+        snprintf(detail, sizeof(detail),
+                 "this key already holds %lu event streams open, its limit (--key-streams): close one, or retry "
+                 "in a second (streams whose clients have gone are being found and closed)",
+                 r->app->key_streams);
+        return fc_respond_problem_with(r, MHD_HTTP_TOO_MANY_REQUESTS, FC_PROBLEM_RATE_LIMITED, "Too many requests",
+                                       detail, NULL, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    }
     if (resp == NULL)
         return fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
-                                  "the server is stopping, or out of memory", NULL, NULL);
+                                  "the server is stopping, the report store did not answer, or it is out of memory",
+                                  NULL, NULL);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

@@ -277,6 +277,27 @@ static void log_request(const fc_req *r, int64_t duration_us)
     free(text);
 }
 
+void fc_log_error(const char *event, const char *message)
+{
+    char text[1024];
+    fc_jw w;
+    char *line;
+    size_t len;
+
+    snprintf(text, sizeof(text), "%s", message ? message : "");
+    fc_utf8_sanitize(text);
+    fc_jw_init(&w);
+    fc_jw_cstr(&w, "{\"level\":\"error\",\"event\":");
+    fc_jw_string(&w, event, strlen(event));
+    fc_jw_cstr(&w, ",\"message\":");
+    fc_jw_string(&w, text, strlen(text));
+    fc_jw_cstr(&w, "}\n");
+    line = fc_jw_finish(&w, &len);
+    if (line != NULL)
+        fwrite(line, 1, len, stderr);
+    free(line);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
     fc_req *r = *con_cls;

@@ -28,4 +28,8 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
  */
 void fc_http_stop(struct MHD_Daemon *daemon, fc_app *app, int grace_ms);
 
+/* One JSON log line on stderr, {"level":"error","event":EVENT,"message":MESSAGE}, written in one call; the
+ * message (a store's or a library's text, which may hold quotes, control bytes or invalid UTF-8) is escaped. */
+void fc_log_error(const char *event, const char *message);
+
 #endif

@@ -33,6 +33,7 @@ typedef struct options {
     unsigned long model_cache;
     fc_auth_config auth;
     unsigned long heartbeat_ms;
+    unsigned long key_streams;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -67,6 +68,8 @@ static void usage(FILE *out)
             "                    (0: no cap)                             [FITCHECK_KEY_INFLIGHT, 16]\n"
             "  --sse-heartbeat MS  a comment on idle event streams this often, which\n"
             "                    also finds clients gone                 [FITCHECK_SSE_HEARTBEAT, 15000]\n"
+            "  --key-streams N   event streams one key may hold open\n"
+            "                    (0: no cap; --auth keys)                [FITCHECK_KEY_STREAMS, 16]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n"
             "\n"
@@ -122,7 +125,7 @@ static int read_options(int argc, char **argv, options *o)
         {"model-cache", required_argument, NULL, 'm'},
         {"auth", required_argument, NULL, 'A'},   {"rate-limit", required_argument, NULL, 'R'},
         {"rate-burst", required_argument, NULL, 'B'}, {"key-inflight", required_argument, NULL, 'I'},
-        {"sse-heartbeat", required_argument, NULL, 'H'},
+        {"sse-heartbeat", required_argument, NULL, 'H'}, {"key-streams", required_argument, NULL, 'S'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -155,6 +158,9 @@ static int read_options(int argc, char **argv, options *o)
     o->heartbeat_ms = 15000;
     if ((env = getenv("FITCHECK_SSE_HEARTBEAT")) &&
         set_number("FITCHECK_SSE_HEARTBEAT", env, 100, 3600000, &o->heartbeat_ms))
+        return -1;
+    o->key_streams = 16;
+    if ((env = getenv("FITCHECK_KEY_STREAMS")) && set_number("FITCHECK_KEY_STREAMS", env, 0, 100000, &o->key_streams))
         return -1;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
@@ -217,6 +223,10 @@ static int read_options(int argc, char **argv, options *o)
             break;
         case 'H':
             if (set_number("--sse-heartbeat", optarg, 100, 3600000, &o->heartbeat_ms))
+                return -1;
+            break;
+        case 'S':
+            if (set_number("--key-streams", optarg, 0, 100000, &o->key_streams))
                 return -1;
             break;
         case 'V':
@@ -283,7 +293,8 @@ int main(int argc, char **argv)
     app.metrics = fc_metrics_new();
     app.models = fc_model_cache_new(opt.model_cache);
     app.auth = fc_auth_new(&opt.auth, app.store);
-    app.events = fc_events_new(app.store, (int)opt.heartbeat_ms);
+    app.key_streams = opt.key_streams;
+    app.events = fc_events_new(app.store, (int)opt.heartbeat_ms, (int)opt.key_streams);
     app.max_body = opt.max_body;
     app.max_upload = opt.max_upload;
     app.version = FITCHECK_VERSION;

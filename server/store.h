@@ -58,6 +58,10 @@ typedef struct fc_report_query {
  * (id, created_at, framework, verdict, summary, counts, labels). */
 typedef int (*fc_report_visit_fn)(void *ctx, const char *id, const char *summary_json);
 
+/* Called once per new report for the events stream, in commit order: its sequence number (see list_after), its
+ * id and its list item. */
+typedef int (*fc_event_visit_fn)(void *ctx, int64_t seq, const char *id, const char *item_json);
+
 typedef struct fc_store fc_store;
 
 #define FC_KEY_ID_LEN 16   /* hex digits of a key's public id */
@@ -101,10 +105,15 @@ typedef struct fc_store_ops {
     /* Visits up to q->limit reports newest first; *more is set when another page exists. */
     fc_store_status (*list)(fc_store *store, const fc_report_query *q, fc_report_visit_fn visit, void *ctx,
                             int *more, char *msg, size_t msg_size);
-    /* Visits up to limit reports of team_id whose ids come after after_id (oldest first: the order they were
-     * made in), with their list items. For the events stream. */
-    fc_store_status (*list_after)(fc_store *store, int64_t team_id, const char *after_id, int limit,
-                                  fc_report_visit_fn visit, void *ctx, char *msg, size_t msg_size);
+    /* Visits up to limit reports of team_id whose sequence numbers come after after_seq, in that order, with
+     * their list items. For the events stream. Sequence numbers grow in commit order (gaps allowed): once a
+     * reader sees seq N, every report with a smaller one is committed and visible, so a cursor never skips a
+     * report that commits late. A visit that fails stops the walk with FC_STORE_ERROR. */
+    fc_store_status (*list_after)(fc_store *store, int64_t team_id, int64_t after_seq, int limit,
+                                  fc_event_visit_fn visit, void *ctx, char *msg, size_t msg_size);
+    /* The highest sequence number of team_id's reports committed now (0 when it has none): where a stream of
+     * the reports "from now on" starts. */
+    fc_store_status (*events_head)(fc_store *store, int64_t team_id, int64_t *seq, char *msg, size_t msg_size);
     /* Number of stored reports, or -1 on failure. */
     int64_t (*count)(fc_store *store);
     /* Schema version applied, or -1 when the database does not answer. */

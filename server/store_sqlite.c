@@ -45,7 +45,8 @@ typedef struct reader {
     sqlite3_stmt *get;
     sqlite3_stmt *model_get;  /* NULL before schema 3 */
     sqlite3_stmt *previous;   /* schema 6: the report before one in its project */
-    sqlite3_stmt *after;      /* schema 6: a team's reports after an id, oldest first */
+    sqlite3_stmt *after;      /* schema 8: a team's reports after a sequence number, in commit order */
+    sqlite3_stmt *head;       /* schema 8: a team's highest sequence number */
     sqlite3_stmt *list[8];    /* by filter (none, verdict, project, both) and cursor: each seeks one index */
     sqlite3_stmt *list7[1 << N_FILTERS]; /* schema 7: by the set of filters, prepared when first asked */
 } reader;
@@ -75,6 +76,7 @@ typedef struct sqlite_store {
     int stopping;
     int64_t commits, rows, max_batch;
     int64_t stored;           /* reports in the table: counted at open, then kept by the writer */
+    int64_t next_seq;         /* the writer's: the sequence number of the next report (schema 8) */
 } sqlite_store;
 
 /* msg = "what: <SQLite's message>", or "what: out of memory" without a db. msg may be NULL. */
@@ -283,6 +285,8 @@ static void insert_row(sqlite_store *s, pending *p)
     bind_opt_text(st, 2, row->list_json);
     if (s->schema >= 7)
         bind_opt_text(st, 3, row->model_id);
+    if (s->schema >= 8)
+        sqlite3_bind_int64(st, 4, s->next_seq++); /* in commit order: one writer, one batch at a time */
     if (sqlite3_step(st) != SQLITE_DONE) {
         set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
         p->status = FC_STORE_ERROR;
@@ -794,8 +798,8 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     return status;
 }
 
-static fc_store_status op_list_after(fc_store *base, int64_t team_id, const char *after_id, int limit,
-                                    fc_report_visit_fn visit, void *ctx, char *msg, size_t size)
+static fc_store_status op_list_after(fc_store *base, int64_t team_id, int64_t after_seq, int limit,
+                                    fc_event_visit_fn visit, void *ctx, char *msg, size_t size)
 {
     sqlite_store *s = (sqlite_store *)base;
     fc_store_status status = FC_STORE_OK;
@@ -803,22 +807,54 @@ static fc_store_status op_list_after(fc_store *base, int64_t team_id, const char
     sqlite3_stmt *st;
     int rc;
 
-    if (s->schema < 6) {
+    if (s->schema < 8) {
         if (msg != NULL && size > 0)
-            snprintf(msg, size, "the database schema (version %d) has no events; it needs 6", s->schema);
+            snprintf(msg, size, "the database schema (version %d) has no events; it needs 8", s->schema);
         return FC_STORE_ERROR;
     }
     rd = reader_take(s);
     st = rd->after;
     sqlite3_bind_int64(st, 1, team_id);
-    sqlite3_bind_text(st, 2, after_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after_seq);
     sqlite3_bind_int(st, 3, limit);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (visit(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1)) != 0)
+        if (visit(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                  (const char *)sqlite3_column_text(st, 2)) != 0) {
+            set_msg(msg, size, "listing new reports", NULL);
+            status = FC_STORE_ERROR;
             break;
+        }
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (status == FC_STORE_OK && rc != SQLITE_DONE) {
         set_msg(msg, size, "listing new reports", rd->db);
+        status = FC_STORE_ERROR;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    reader_give(rd);
+    return status;
+}
+
+static fc_store_status op_events_head(fc_store *base, int64_t team_id, int64_t *seq, char *msg, size_t size)
+{
+    sqlite_store *s = (sqlite_store *)base;
+    fc_store_status status = FC_STORE_OK;
+    reader *rd;
+    sqlite3_stmt *st;
+
+    *seq = 0;
+    if (s->schema < 8) {
+        if (msg != NULL && size > 0)
+            snprintf(msg, size, "the database schema (version %d) has no events; it needs 8", s->schema);
+        return FC_STORE_ERROR;
+    }
+    rd = reader_take(s);
+    st = rd->head;
+    sqlite3_bind_int64(st, 1, team_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(st, 0);
+    } else {
+        set_msg(msg, size, "reading the events' head", rd->db);
         status = FC_STORE_ERROR;
     }
     sqlite3_reset(st);
@@ -888,6 +924,7 @@ static void op_close(fc_store *base)
         sqlite3_finalize(rd->model_get);
         sqlite3_finalize(rd->previous);
         sqlite3_finalize(rd->after);
+        sqlite3_finalize(rd->head);
         if (rd->db != NULL)
             sqlite3_close(rd->db);
         pthread_mutex_destroy(&rd->lock);
@@ -911,6 +948,7 @@ static const fc_store_ops sqlite_ops = {
     .previous = op_previous,
     .list = op_list,
     .list_after = op_list_after,
+    .events_head = op_events_head,
     .count = op_count,
     .schema_version = op_schema_version,
     .put_model = op_put_model,
@@ -1044,10 +1082,12 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
                      " WHERE i.team_id = ?2 AND i.project IS (SELECT project FROM report_items WHERE id = ?1)"
                      " AND i.id < ?1 ORDER BY i.id DESC LIMIT 1",
                      &rd->previous, msg, size) != 0) ||
-            (version >= 6 && prepare(rd->db,
-                                     "SELECT id, item FROM report_items INDEXED BY report_items_team_id"
-                                     " WHERE team_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            (version >= 8 && prepare(rd->db,
+                                     "SELECT seq, id, item FROM report_items INDEXED BY report_items_team_seq"
+                                     " WHERE team_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
                                      &rd->after, msg, size) != 0) ||
+            (version >= 8 && prepare(rd->db, "SELECT COALESCE(MAX(seq), 0) FROM report_items WHERE team_id = ?1",
+                                     &rd->head, msg, size) != 0) ||
             prepare_lists(rd, version, msg, size) != 0)
             goto fail;
     }
@@ -1058,6 +1098,20 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     }
     s->stored = sqlite3_column_int64(s->count, 0);
     sqlite3_reset(s->count);
+    /* the writer numbers reports on from the highest number stored (one walk of an index, like the count) */
+    if (version >= 8) {
+        sqlite3_stmt *st = NULL;
+
+        if (prepare(s->db, "SELECT COALESCE(MAX(seq), 0) FROM report_items", &st, msg, size) != 0)
+            goto fail;
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            set_msg(msg, size, "reading the events' sequence", s->db);
+            sqlite3_finalize(st);
+            goto fail;
+        }
+        s->next_seq = sqlite3_column_int64(st, 0) + 1;
+        sqlite3_finalize(st);
+    }
     /* models (schema 3); an older schema kept by max_version has none */
     if (version >= 3 &&
         prepare(s->db, "INSERT OR IGNORE INTO models (id, created_ms, bytes, descriptor_json) VALUES (?1, ?2, ?3, ?4)",
@@ -1092,7 +1146,10 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
         /* the list item as given, or summarised from the row just inserted */
         (version >= 4 &&
          prepare(s->wdb,
-                 version >= 7 ? "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id)"
+                 version >= 8 ? "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id,"
+                                " seq) SELECT id, verdict, project, COALESCE(?2, " SUMMARY_FROM_REPORT "), team_id, run,"
+                                " framework, ?3, ?4 FROM reports WHERE id = ?1"
+                 : version >= 7 ? "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id)"
                                 " SELECT id, verdict, project, COALESCE(?2, " SUMMARY_FROM_REPORT "), team_id, run,"
                                 " framework, ?3 FROM reports WHERE id = ?1"
                  : version >= 6 ? "INSERT INTO report_items (id, verdict, project, item, team_id) SELECT id, verdict,"

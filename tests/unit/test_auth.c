@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -260,6 +262,152 @@ static void test_auth__inflight_cap(void **state)
     fc_auth_free(a);
 }
 
+/* A store that passes everything to the real one, but can hold one key_get after it has read, until released:
+ * to make two reads of one key overlap in the order that used to bring a revoked key back. */
+typedef struct slow_store {
+    fc_store base; /* must be first */
+    fc_store_ops ops;
+    fc_store *real;
+    int hold_next;       /* the next key_get is held */
+    int reads;           /* key_get calls */
+    sem_t read_done;     /* posted once the held read has its answer */
+    sem_t release;       /* lets it return */
+} slow_store;
+
+static fc_store_status slow_key_get(fc_store *base, const char *id, fc_api_key *out, char *msg, size_t size)
+{
+    slow_store *s = (slow_store *)base;
+    fc_store_status st = s->real->ops->key_get(s->real, id, out, msg, size);
+
+    __atomic_add_fetch(&s->reads, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&s->hold_next, 0, __ATOMIC_SEQ_CST)) {
+        sem_post(&s->read_done);
+        sem_wait(&s->release);
+    }
+    return st;
+}
+
+typedef struct check_call {
+    fc_auth *a;
+    const char *header;
+    int64_t now_ms;
+    fc_auth_result result;
+} check_call;
+
+static void *check_in_thread(void *arg)
+{
+    check_call *c = arg;
+    fc_principal who;
+    unsigned retry;
+
+    c->result = fc_auth_check(c->a, c->header, FC_NEED_TEAM, 0, c->now_ms, &who, &retry);
+    return NULL;
+}
+
+/*
+ * Two first reads of a key overlap: A reads it valid and is held, the key is
+ * revoked, B reads it revoked. When A's older answer lands last it must not
+ * bring the key back.
+ */
+static void test_auth__revocation_survives_overlapping_reads(void **state)
+{
+    fixture *fx = *state;
+    fc_auth_config cfg = {.mode = FC_AUTH_KEYS};
+    slow_store slow;
+    fc_auth *a;
+    char h[128], msg[256];
+    check_call first;
+    pthread_t t;
+    fc_principal who;
+    unsigned retry;
+
+    memset(&slow, 0, sizeof(slow));
+    slow.real = fx->store;
+    slow.ops = *fx->store->ops;
+    slow.ops.key_get = slow_key_get;
+    slow.base.ops = &slow.ops;
+    sem_init(&slow.read_done, 0, 0);
+    sem_init(&slow.release, 0, 0);
+    a = fc_auth_new(&cfg, &slow.base);
+    bearer(h, sizeof(h), fx->team_key);
+
+    slow.hold_next = 1;
+    first = (check_call){.a = a, .header = h, .now_ms = 1000};
+    assert_int_equal(pthread_create(&t, NULL, check_in_thread, &first), 0);
+    sem_wait(&slow.read_done); /* A has read the key valid */
+    assert_int_equal(fx->store->ops->key_revoke(fx->store, fx->team.id, 2, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 0, 1001, &who, &retry), FC_AUTH_INVALID); /* B */
+    sem_post(&slow.release);
+    pthread_join(t, NULL);
+    assert_int_equal(first.result, FC_AUTH_INVALID);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 0, 1002, &who, &retry), FC_AUTH_INVALID);
+    fc_auth_free(a);
+    sem_destroy(&slow.read_done);
+    sem_destroy(&slow.release);
+}
+
+/* While one thread refreshes a stale key, the others go on with what was read last, and do not read too. */
+static void test_auth__one_refresh_at_a_time(void **state)
+{
+    fixture *fx = *state;
+    fc_auth_config cfg = {.mode = FC_AUTH_KEYS};
+    slow_store slow;
+    fc_auth *a;
+    char h[128];
+    check_call first;
+    pthread_t t;
+    fc_principal who;
+    unsigned retry;
+
+    memset(&slow, 0, sizeof(slow));
+    slow.real = fx->store;
+    slow.ops = *fx->store->ops;
+    slow.ops.key_get = slow_key_get;
+    slow.base.ops = &slow.ops;
+    sem_init(&slow.read_done, 0, 0);
+    sem_init(&slow.release, 0, 0);
+    a = fc_auth_new(&cfg, &slow.base);
+    bearer(h, sizeof(h), fx->team_key);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 0, 0, &who, &retry), FC_AUTH_OK);
+
+    slow.hold_next = 1;
+    first = (check_call){.a = a, .header = h, .now_ms = FC_AUTH_TTL_MS};
+    assert_int_equal(pthread_create(&t, NULL, check_in_thread, &first), 0);
+    sem_wait(&slow.read_done);
+    assert_int_equal(__atomic_load_n(&slow.reads, __ATOMIC_SEQ_CST), 2);
+    /* the key is stale and being read: this check answers from the entry, without a read of its own */
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 0, FC_AUTH_TTL_MS + 1, &who, &retry), FC_AUTH_OK);
+    assert_int_equal(__atomic_load_n(&slow.reads, __ATOMIC_SEQ_CST), 2);
+    sem_post(&slow.release);
+    pthread_join(t, NULL);
+    assert_int_equal(first.result, FC_AUTH_OK);
+    fc_auth_free(a);
+    sem_destroy(&slow.read_done);
+    sem_destroy(&slow.release);
+}
+
+/* A request refused for the in-flight cap spends no token of the key's rate. */
+static void test_auth__busy_spends_no_token(void **state)
+{
+    fixture *fx = *state;
+    fc_auth_config cfg = {.mode = FC_AUTH_KEYS, .inflight = 1, .rate = 1, .burst = 2};
+    fc_auth *a = fc_auth_new(&cfg, fx->store);
+    char h[128];
+    fc_principal w1, w2;
+    unsigned retry;
+    int i;
+
+    bearer(h, sizeof(h), fx->team_key);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 1, 0, &w1, &retry), FC_AUTH_OK); /* token 1 of 2 */
+    for (i = 0; i < 5; i++)
+        assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 1, 0, &w2, &retry), FC_AUTH_BUSY);
+    fc_auth_done(a, &w1);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 1, 0, &w2, &retry), FC_AUTH_OK); /* token 2 */
+    fc_auth_done(a, &w2);
+    assert_int_equal(fc_auth_check(a, h, FC_NEED_TEAM, 1, 0, &w2, &retry), FC_AUTH_RATE_LIMITED);
+    fc_auth_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +417,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_auth__revocation_after_ttl, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth__token_bucket, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth__inflight_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth__revocation_survives_overlapping_reads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth__one_refresh_at_a_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_auth__busy_spends_no_token, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -378,12 +378,12 @@ static void test_store__open_creates_file(void **state)
     store = open_store(fx, 0);
     assert_int_equal(access(fx->path, F_OK), 0);
     assert_string_equal(store->ops->engine, "sqlite");
-    assert_int_equal(fc_store_latest_version(), 7);
+    assert_int_equal(fc_store_latest_version(), 8);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 7);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 8);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -541,7 +541,7 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 7);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 8);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
@@ -782,6 +782,137 @@ static void test_store__keys(void **state)
     assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM api_keys WHERE admin = 1 AND team_id IS NULL"), 1);
 }
 
+/* What list_after visited: sequence numbers and report ids, in order. */
+typedef struct events_seen {
+    int n;
+    int64_t seq[16];
+    char id[16][FC_REPORT_ID_LEN + 1];
+    int fail_at; /* the visit with this index fails (-1: none) */
+} events_seen;
+
+static int collect_event(void *ctx, int64_t seq, const char *id, const char *item)
+{
+    events_seen *e = ctx;
+
+    assert_non_null(item);
+    if (e->n == e->fail_at || e->n >= 16)
+        return -1;
+    e->seq[e->n] = seq;
+    snprintf(e->id[e->n], sizeof(e->id[e->n]), "%s", id);
+    e->n++;
+    return 0;
+}
+
+static events_seen events_after(fc_store *store, int64_t team_id, int64_t after)
+{
+    events_seen e = {.fail_at = -1};
+    char msg[256] = "";
+
+    assert_int_equal(store->ops->list_after(store, team_id, after, 16, collect_event, &e, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    return e;
+}
+
+/*
+ * Events come in commit order, not id order: ids are made before reports
+ * reach the writer, so a report with a smaller id can commit after a larger
+ * one. A cursor on ids would skip it; the sequence number does not.
+ */
+static void test_store__events_in_commit_order(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report r[4];
+    events_seen e;
+    int64_t head = -1;
+    char msg[256] = "";
+
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(make_report(&r[i], i), 0);
+    assert_true(strcmp(r[0].row.id, r[2].row.id) < 0); /* r[0] < r[1] < r[2] by id */
+    assert_int_equal(store->ops->events_head(store, 0, &head, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(head, 0);
+    put_ok(store, &r[2]); /* the newest id commits first */
+    e = events_after(store, 0, 0);
+    assert_int_equal(e.n, 1);
+    assert_string_equal(e.id[0], r[2].row.id);
+    put_ok(store, &r[0]);
+    put_ok(store, &r[1]);
+    /* a stream that had sent r[2] gets the two that committed after it, though their ids are smaller */
+    e = events_after(store, 0, e.seq[0]);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.id[0], r[0].row.id);
+    assert_string_equal(e.id[1], r[1].row.id);
+    assert_true(e.seq[1] > e.seq[0]);
+    assert_int_equal(store->ops->events_head(store, 0, &head, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(head, e.seq[1]);
+    /* another team's report is not in this team's events, and has its own head */
+    r[3].row.team_id = 5;
+    put_ok(store, &r[3]);
+    assert_int_equal(events_after(store, 0, 0).n, 3);
+    e = events_after(store, 5, 0);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(store->ops->events_head(store, 5, &head, msg, sizeof(msg)), FC_STORE_OK);
+    assert_int_equal(head, e.seq[0]);
+    /* a visit that fails ends the walk with an error */
+    {
+        events_seen f = {.fail_at = 1};
+
+        assert_int_equal(store->ops->list_after(store, 0, 0, 16, collect_event, &f, msg, sizeof(msg)), FC_STORE_ERROR);
+        assert_int_equal(f.n, 1);
+    }
+    fc_store_close(store);
+    /* numbering goes on from the highest stored after a restart */
+    store = open_store(fx, 0);
+    {
+        test_report more;
+
+        assert_int_equal(make_report(&more, 9), 0);
+        put_ok(store, &more);
+        e = events_after(store, 0, 0);
+        assert_int_equal(e.n, 4);
+        assert_string_equal(e.id[3], more.row.id);
+        assert_true(e.seq[3] > head);
+        free_report(&more);
+    }
+    fc_store_close(store);
+    for (int i = 0; i < 4; i++)
+        free_report(&r[i]);
+}
+
+/* Migration 0008 numbers the reports stored before it in id order. */
+static void test_store__events_numbered_on_upgrade(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 7);
+    test_report r[3];
+    events_seen e;
+    char msg[256] = "";
+
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(make_report(&r[i], i), 0);
+    put_ok(store, &r[1]);
+    put_ok(store, &r[0]);
+    put_ok(store, &r[2]);
+    {
+        events_seen f = {.fail_at = -1};
+
+        /* before 0008 there are no events to read */
+        assert_int_equal(store->ops->list_after(store, 0, 0, 16, collect_event, &f, msg, sizeof(msg)), FC_STORE_ERROR);
+    }
+    fc_store_close(store);
+    store = open_store(fx, 0);
+    e = events_after(store, 0, 0);
+    assert_int_equal(e.n, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(e.id[i], r[i].row.id);
+        assert_int_equal(e.seq[i], i + 1);
+    }
+    fc_store_close(store);
+    for (int i = 0; i < 3; i++)
+        free_report(&r[i]);
+}
+
 static void test_store__unopenable_path(void **state)
 {
     store_fixture *fx = *state;
@@ -900,6 +1031,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__teams_are_isolated, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__keys, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__events_in_commit_order, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__events_numbered_on_upgrade, setup_dir, teardown_dir),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
