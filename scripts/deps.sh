@@ -5,7 +5,7 @@
 #   scripts/deps.sh test      also cmocka and Node.js (HTTP tests, OpenAPI lint)
 set -euo pipefail
 
-want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libzip-dev)
+want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libzip-dev libcurl4-openssl-dev)
 if [ "${1:-runtime}" = test ]; then
     want+=(libcmocka-dev curl chromium) # chromium: the dashboard's browser tests
     command -v node >/dev/null 2>&1 || want+=(nodejs)

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { keras3Functional, keras3Sequential } from './lib/fixtures.mjs';
+import { npy } from './lib/npy.mjs';
 import { DEFAULT_MAX_BODY, FitcheckServer, makeTempDir, removeTempDir } from './lib/server.mjs';
 
 const SMALL_UPLOAD = 100_000;
@@ -30,24 +31,6 @@ after(async () => {
 });
 
 // ------------------------------------------------------------------ helpers
-
-/** A .npy file as numpy.save writes it (version 1.0 unless major says otherwise). */
-function npy(descr, shape, data, { fortran = false, major = 1 } = {}) {
-  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
-  const pre = major === 1 ? 10 : 12;
-  let hlen = dict.length + 1;
-  while ((pre + hlen) % 64 !== 0) hlen++;
-  const head = Buffer.alloc(pre + hlen, ' ');
-  head.write('\x93NUMPY', 0, 'latin1');
-  head[6] = major;
-  head[7] = 0;
-  if (major === 1) head.writeUInt16LE(hlen, 8);
-  else head.writeUInt32LE(hlen, 8);
-  head.write(dict, pre, 'latin1');
-  head[pre + hlen - 1] = 0x0a;
-  return Buffer.concat([head, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
-}
 
 /** What the server computes for these values: min/max over finite, NaN/Inf counts, distinct up to 256. */
 function statsOf(values) {
