@@ -13,6 +13,7 @@
  * WAL mode they see every committed report and never wait for the writer's
  * fsync. A main connection applies the migrations and stores models.
  */
+#define _GNU_SOURCE 1 /* pthread_setname_np */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +343,7 @@ static void *writer_main(void *arg)
 {
     sqlite_store *s = arg;
 
+    pthread_setname_np(pthread_self(), "fc-writer"); /* for top -H, perf and /proc: it is the one that fsyncs */
     pthread_mutex_lock(&s->qlock);
     for (;;) {
         pending *batch, *p;
