@@ -256,6 +256,63 @@ static void k2_type_name(const fc_arrays *a, char *buf, size_t size)
         snprintf(buf, size, "<class 'numpy.ndarray'>");
 }
 
+/*
+ * TF.js: fit takes tensors only. standardizeInputData reads a JS array as one
+ * tensor per model input (x) or output (y): an array of samples fails the
+ * count check, unless it holds exactly as many samples as there are inputs,
+ * when the first sample is read as a tensor and a TypeError follows. Run with
+ * TF.js 4.22 (nested arrays, arrays of numbers, arrays of tensors).
+ */
+static fc_status check_lists_tfjs(const fc_request *req, const fc_arrays *a, const char *which, fc_findings *out)
+{
+    int is_x = a == &req->x;
+    size_t expected = is_x ? req->model.n_inputs : req->model.n_outputs;
+    size_t i;
+
+    for (i = 0; i < a->len; i++) {
+        const fc_tensor *t = &a->items[i];
+        int list = t->container == FC_CONTAINER_LIST;
+        char n[24], count[24], sample[200], first[24];
+        fc_shape s = t->shape;
+        fc_finding *f;
+        int k;
+
+        if (!(list || (t->container == FC_CONTAINER_ARRAY_LIST && t->shape.rank >= 2)) || t->shape.rank < 1)
+            continue;
+        snprintf(n, sizeof(n), "%lld", (long long)t->shape.dims[0]);
+        snprintf(count, sizeof(count), "%zu", expected);
+        snprintf(first, sizeof(first), "%lld", t->shape.rank > 1 ? (long long)t->shape.dims[1] : 1LL);
+        s.rank = t->shape.rank > 0 ? t->shape.rank - 1 : 0;
+        for (k = 0; k < s.rank; k++)
+            s.dims[k] = t->shape.dims[k + 1];
+        fc_shape_format(&s, 0, sample, sizeof(sample));
+        fc_var vars[] = {VAR("which", which), VAR("list_a", list ? "a plain JavaScript array" : "a JavaScript array"),
+                         VAR("what", t->shape.rank > 1 ? "nested arrays, one per sample" : "of numbers"),
+                         VAR("js_role", is_x ? "input" : "target"), VAR("expected_count", count), VAR("n", n),
+                         VAR("sample", sample), VAR("first", first), VAR("sizes", ""), VAR("stacked", ""),
+                         VAR("k3_repr", ""), VAR("k3_type", ""), VAR("k2_x", ""), VAR("k2_y", "")};
+        size_t nv = sizeof(vars) / sizeof(vars[0]);
+
+        f = fc_findings_add(out, list ? FC_LIST_NOT_ACCEPTED : FC_LIST_OF_SAMPLE_ARRAYS, &req->target,
+                            list ? "{which} is a plain JavaScript array, not a tensor"
+                                 : "{which} is an array of {n} per-sample tensors of shape {sample}",
+                            t->pointer, NULL, NULL, vars, nv);
+        if (f == NULL)
+            return FC_ERR_NOMEM;
+        if (t->shape.dims[0] >= 0 && (size_t)t->shape.dims[0] == expected &&
+            fc_finding_set_error(f, fc_variant_text(FC_V_LIST_TFJS_AS_TENSORS, &req->target), NULL, 0) != FC_OK)
+            return FC_ERR_NOMEM;
+        if (fc_finding_set_fix(f, 0, list ? "Make a tensor of the array" : "Stack the per-sample tensors into one",
+                               list ? (t->shape.rank == 1   ? "{which} = tf.tensor1d({which});"
+                                       : t->shape.rank == 2 ? "{which} = tf.tensor2d({which});"
+                                                            : "{which} = tf.tensor({which});")
+                                    : "{which} = tf.stack({which});",
+                               vars, nv) != FC_OK)
+            return FC_ERR_NOMEM;
+    }
+    return FC_OK;
+}
+
 static fc_status check_lists(const fc_request *req, const fc_arrays *a, const char *which, fc_findings *out)
 {
     const fc_arrays *other = a == &req->x ? &req->y : &req->x;
@@ -264,21 +321,25 @@ static fc_status check_lists(const fc_request *req, const fc_arrays *a, const ch
     size_t i;
 
     if (req->target.framework == FC_FW_TFJS)
-        return FC_OK;
+        return check_lists_tfjs(req, a, which, out);
     for (i = 0; i < a->len; i++) {
         const fc_tensor *t = &a->items[i];
 
         if (t->container == FC_CONTAINER_LIST && modern) {
             int other_list = other->len == 0 || other->items[0].container == FC_CONTAINER_LIST;
-            char k2x[200], k2y[200];
+            char k2x[200], k2y[200], xcount[24], ycount[24];
             const char *what = t->shape.rank > 1 ? "nested lists, one per sample" : "of numbers";
 
             if (req->target.framework == FC_FW_TFKERAS2 && other_list)
                 continue; /* ListsOfScalarsDataAdapter takes x and y lists together */
+            snprintf(xcount, sizeof(xcount), "%zu", req->model.n_inputs);
+            snprintf(ycount, sizeof(ycount), "%zu", req->model.n_outputs);
             k2_type_name(&req->x, k2x, sizeof(k2x));
             k2_type_name(&req->y, k2y, sizeof(k2y));
             /* Keras 3 names x in the message whichever argument is the list */
-            fc_var vars[] = {VAR("which", which), VAR("what", what),
+            fc_var vars[] = {VAR("which", which), VAR("what", what), VAR("list_a", "a Python list"),
+                             VAR("js_role", a == &req->x ? "input" : "target"),
+                             VAR("expected_count", a == &req->x ? xcount : ycount),
                              VAR("k3_repr", a == &req->x || other->len == 0 ||
                                                     other->items[0].container == FC_CONTAINER_LIST
                                                 ? "[\u2026]"
@@ -298,7 +359,7 @@ static fc_status check_lists(const fc_request *req, const fc_arrays *a, const ch
 
             snprintf(n, sizeof(n), "%lld", (long long)t->shape.dims[0]);
             snprintf(first, sizeof(first), "%lld", (long long)t->shape.dims[1]);
-            snprintf(count, sizeof(count), "%zu", req->model.n_inputs);
+            snprintf(count, sizeof(count), "%zu", a == &req->x ? req->model.n_inputs : req->model.n_outputs);
             sizes_of(t, sizes, sizeof(sizes));
             fc_shape_format(&t->shape, 0, stacked, sizeof(stacked));
             s.rank = t->shape.rank - 1;
@@ -306,6 +367,7 @@ static fc_status check_lists(const fc_request *req, const fc_arrays *a, const ch
                 s.dims[k] = t->shape.dims[k + 1];
             fc_shape_format(&s, 0, sample, sizeof(sample));
             fc_var vars[] = {VAR("which", which), VAR("n", n), VAR("sample", sample), VAR("first", first),
+                             VAR("list_a", "a Python list"), VAR("js_role", a == &req->x ? "input" : "target"),
                              VAR("stacked", stacked), VAR("sizes", sizes), VAR("expected_count", count)};
             if (fc_findings_add(out, FC_LIST_OF_SAMPLE_ARRAYS, &req->target,
                                 "{which} is a list of {n} per-sample arrays of shape {sample}", t->pointer, NULL,

@@ -270,6 +270,42 @@ static void test_explain__every_wording_explains_itself(void **state)
     assert_int_equal(failures, 0);
 }
 
+/*
+ * TF.js prints one count text for an array of samples, an array of
+ * per-sample tensors and a wrong number of input tensors; what it lists
+ * tells them apart (texts from TF.js 4.22's fit).
+ */
+static void test_explain__tfjs_tensor_count_text_ranked_by_what_it_lists(void **state)
+{
+    static const char head[] = "Error: Error when checking model input: the Array of Tensors that you are passing "
+                               "to your model is not the size the model expected. Expected to see %s Tensor(s), "
+                               "but instead got the following list of Tensor(s): %s";
+    static const struct {
+        const char *count, *listed, *code;
+    } cases[] = {
+        {"1", "0.1,0.2,0.3,0.4,0.1,0.2,0.3,0.4,0.1,0.2,0.3,0.4", "LIST_NOT_ACCEPTED"},
+        {"1", "Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4],"
+              "Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4],Tensor\n    [1, 2, 3, 4]",
+         "LIST_OF_SAMPLE_ARRAYS"},
+        {"2", "Tensor\n    [[1, 2, 3, 4],]", "INPUT_COUNT_MISMATCH"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[1024];
+        json_t *out, *m;
+
+        snprintf(text, sizeof(text), head, cases[i].count, cases[i].listed);
+        out = fc_explain_text(text, "tfjs");
+        m = json_array_get(json_object_get(out, "matches"), 0);
+        assert_non_null(m);
+        if (strcmp(json_string_value(json_object_get(m, "code")), cases[i].code) != 0)
+            fail_msg("case %zu: %s, want %s", i, json_string_value(json_object_get(m, "code")), cases[i].code);
+        json_decref(out);
+    }
+}
+
 /* What users paste: Jupyter's coloured traceback with Windows line ends. */
 static void test_explain__colours_and_crlf_are_ignored(void **state)
 {
@@ -398,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_explain__fixes_are_filled_from_the_text),
         cmocka_unit_test(test_explain__unknown_text_is_no_match),
         cmocka_unit_test(test_explain__colours_and_crlf_are_ignored),
+        cmocka_unit_test(test_explain__tfjs_tensor_count_text_ranked_by_what_it_lists),
         cmocka_unit_test(test_explain__corpus_recall),
         cmocka_unit_test(test_explain__chained_traceback_with_log_noise),
         cmocka_unit_test(test_explain__every_wording_explains_itself),

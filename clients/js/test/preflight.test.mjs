@@ -252,9 +252,7 @@ describe('what the client sends', () => {
     assert.ok(report.id);
   });
 
-  it('TF.js fit refuses plain arrays; the server should say so for container list under tfjs', {
-    todo: 'fitcheckd returns pass for container "list" under tfjs (check_lists skips TF.js); TF.js 4.22 fit throws',
-  }, async () => {
+  it('TF.js fit refuses plain arrays, and the report says so with the error fit throws', async () => {
     const model = tf.sequential();
     model.add(tf.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] }));
     model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: 'adam' });
@@ -265,6 +263,10 @@ describe('what the client sends', () => {
     assert.match(real.error, /Array of Tensors/);
     const report = await preflight(model, xs, ys, { url });
     assert.equal(report.verdict, 'fail', 'TF.js fit throws: ' + real.error);
+    const f = report.findings.find((x) => x.code === 'LIST_NOT_ACCEPTED');
+    assert.ok(f, report.toString());
+    const [head] = f.framework_error.split('\u2026');
+    assert.ok(real.error.startsWith(head), `${real.error}\n !~ ${f.framework_error}`);
   });
 });
 
