@@ -739,6 +739,31 @@ static int x_sizes(const char *text)
 }
 
 /*
+ * TF.js's "...the following list of Tensor(s): ..." prints what it got: the
+ * number of tensors in it (an array of per-sample tensors prints thousands),
+ * 0 when absent; *numbers is set when it printed numbers, a plain JS array.
+ */
+static long long tensor_items(const char *text, int *numbers)
+{
+    const char *p = strstr(text, "list of Tensor(s): ");
+    long long n = 0;
+
+    *numbers = 0;
+    if (p == NULL)
+        return 0;
+    p += 19;
+    if (strncmp(p, "Tensor", 6) == 0) {
+        for (; (p = strstr(p, "Tensor")) != NULL; p += 6)
+            n++;
+        return n;
+    }
+    *numbers = (*p >= '0' && *p <= '9') || *p == '-' || *p == '.';
+    for (n = *p != '\0'; *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
+/*
  * Some texts are printed, word for word, for several mistakes, and their
  * numbers tell them apart: TF.js's "target expected ... shape [10] ... each
  * with shape [1]" (class indices for a categorical loss, one-hot labels for
@@ -753,6 +778,7 @@ static int values_fit(fc_finding_code code, const match *m, const char *text)
     const char *y = first_of(m, "y_k2", "y_batch", NULL), *out = value_of(m, "out_batch");
     const char *exp = first_of(m, "expected", "expected_join", NULL), *found = first_of(m, "found_batch", "found",
                                                                                            "found_join");
+    int numbers;
 
     switch (code) {
     case FC_LABELS_ONE_HOT_FOR_SPARSE:
@@ -775,10 +801,12 @@ static int values_fit(fc_finding_code code, const match *m, const char *text)
     case FC_INPUT_SHAPE_MISMATCH:
         return exp != NULL && found != NULL && shape_rank(exp) >= 0 && shape_rank(exp) == shape_rank(found);
     case FC_LIST_OF_SAMPLE_ARRAYS:
-        return list_length(text) >= 64 || x_sizes(text) >= 8;
+        return list_length(text) >= 64 || x_sizes(text) >= 8 || (tensor_items(text, &numbers) >= 8 && !numbers);
+    case FC_LIST_NOT_ACCEPTED:
+        return tensor_items(text, &numbers) > 0 && numbers;
     case FC_INPUT_COUNT_MISMATCH:
     case FC_SAMPLE_COUNT_MISMATCH:
-        return !values_fit(FC_LIST_OF_SAMPLE_ARRAYS, m, text);
+        return !values_fit(FC_LIST_OF_SAMPLE_ARRAYS, m, text) && !values_fit(FC_LIST_NOT_ACCEPTED, m, text);
     case FC_STREAM_RAN_OUT:
         return 1; /* "your dataset or generator": most who see it feed one */
     case FC_LABELS_ARE_STRINGS: /* the Cast inside a loss node */
@@ -833,11 +861,11 @@ static int redirect(fc_finding_code code, const match *m, const char *text)
     return -1;
 }
 
-/* Scores one template; appends it to full or partial. */
 /*
  * Scores one template against the text into the full matches or the near
- * ones. A hint (a text other mistakes print too) that matches is a near one
- * of score 0.6: offered as a guess, never as a match.
+ * ones. A hint (a text other mistakes print too) that matches is a near one,
+ * ranked by its score (above every text that does not match): offered as a
+ * guess, never as a match.
  */
 static void consider(size_t entry, size_t fw, const char *tmpl, int hint, const char *text, const char *framework,
                      match *m, scored *full, size_t *n_full, scored *partial, size_t *n_part, size_t cap)
@@ -847,7 +875,7 @@ static void consider(size_t entry, size_t fw, const char *tmpl, int hint, const 
     match_template(tmpl, text, m);
     if (hint && m->score >= 1.0) {
         if (*n_part < cap)
-            partial[(*n_part)++] = (scored){entry, fw, tmpl, 0.6, m->literal, 0, 0};
+            partial[(*n_part)++] = (scored){entry, fw, tmpl, m->score, m->literal, 0, 0};
         return;
     }
     if (m->score >= 1.0 && *n_full < cap)
