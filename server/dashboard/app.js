@@ -5,7 +5,7 @@
 'use strict';
 
 const KEY_ITEM = 'fitcheck.key';
-const state = { items: [], cursor: null, filters: {}, stream: null, lastEventId: null };
+const state = { items: [], cursor: null, filters: {}, stream: null, lastEventId: null, arrived: null };
 
 // ---------------------------------------------------------------- helpers
 
@@ -117,11 +117,28 @@ function renderTable() {
   renderCharts();
 }
 
+// A page answers the query as it stood when the server ran it: the reports that arrive live while it
+// is on its way are kept (live() collects them in state.arrived), and a page asked for before
+// another one (a filter changed meanwhile) is dropped.
+let historyGeneration = 0;
+
 async function loadHistory(more = false) {
+  const generation = ++historyGeneration;
+  const arrived = [];
+  state.arrived = arrived;
   const params = new URLSearchParams({ ...state.filters, limit: '100' });
   if (more && state.cursor) params.set('cursor', state.cursor);
   const page = await api(`/v1/reports?${params}`);
-  state.items = more ? state.items.concat(page.items) : page.items;
+  if (generation !== historyGeneration) return;
+  state.arrived = null;
+  if (more) {
+    const have = new Set(state.items.map((it) => it.id));
+    state.items = state.items.concat(page.items.filter((it) => !have.has(it.id)));
+  } else {
+    const listed = new Set(page.items.map((it) => it.id));
+    const kept = arrived.filter((it) => matches(it, state.filters) && !listed.has(it.id));
+    state.items = kept.concat(page.items);
+  }
   state.cursor = page.next_cursor;
   renderTable();
 }
@@ -203,6 +220,7 @@ async function live() {
         if (ev.event !== 'report' || !ev.data) continue;
         state.lastEventId = ev.id;
         const item = JSON.parse(ev.data);
+        if (state.arrived) state.arrived.unshift({ ...item, _fresh: true });
         if (!matches(item, state.filters) || state.items.some((it) => it.id === item.id)) continue;
         item._fresh = true;
         state.items.unshift(item);
