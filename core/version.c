@@ -49,12 +49,14 @@ static const char *const tfjs_releases[] = {
 };
 
 /*
- * The newest releases the behaviour table was checked against. A release of
- * the same major up to NEWER_WINDOW minors past it is accepted as "newer"
- * (it may exist by now; it behaves as the newest known until shown
- * otherwise); anything further is not a release.
+ * The newest releases the behaviour table was checked against. A later
+ * release of the same major (minor up to NEWER_MAX_MINOR) is accepted as
+ * "newer": it may well exist by now (Keras 3 ships a minor every month or
+ * two, and a user on a release newer than this table must not get a 400),
+ * and it behaves as the newest known until shown otherwise. Another major
+ * is not judged: its semantics are unknown.
  */
-#define NEWER_WINDOW 2
+#define NEWER_MAX_MINOR 99
 #define KERAS3_NEWEST_MINOR 15
 #define TFKERAS_NEWEST_MINOR 20 /* tf-keras 2.20 / TensorFlow 2.20 */
 #define TFJS_NEWEST_MINOR 22
@@ -243,7 +245,7 @@ static fc_status parse_tfkeras2(const parsed *p, const char *text, const char *p
         if (p->major == 1)
             return bad(err, path, text, "is TensorFlow 1.x: fitcheck models tf.keras from TensorFlow 2.0 (give "
                                         "tf.keras.__version__, e.g. \"2.2.4-tf\")");
-        if (p->major != 2 || p->minor > TFKERAS_NEWEST_MINOR + NEWER_WINDOW || p->tf_suffix)
+        if (p->major != 2 || p->minor > NEWER_MAX_MINOR || p->tf_suffix)
             return bad(err, path, text, "is not a TensorFlow 2 release");
         tfkeras_of_tensorflow(p->minor, v);
         v->newer = p->minor > TFKERAS_NEWEST_MINOR;
@@ -292,7 +294,7 @@ static fc_status parse_tfkeras2(const parsed *p, const char *text, const char *p
         return bad(err, path, text, "is not a tf-keras release (the package starts at 2.14)");
     if (p->minor == 4 && p->patch > 3)
         return bad(err, path, text, "is not a Keras release (2.4.0-2.4.3)");
-    if (p->minor > TFKERAS_NEWEST_MINOR + NEWER_WINDOW)
+    if (p->minor > NEWER_MAX_MINOR)
         return bad(err, path, text, "is not a Keras 2 release (the newest is tf-keras 2.20)");
     v->line = FC_LINE_TFKERAS;
     v->tf_major = 2;
@@ -325,7 +327,7 @@ static fc_status parse_keras3(const parsed *p, const char *text, const char *pat
     v->major = 3;
     v->minor = p->minor;
     v->patch = p->patch;
-    if (p->minor > KERAS3_NEWEST_MINOR + NEWER_WINDOW)
+    if (p->minor > NEWER_MAX_MINOR)
         return bad(err, path, text, "is not a Keras 3 release (the newest fitcheck knows is 3.15.1)");
     if (p->minor > KERAS3_NEWEST_MINOR ||
         (p->minor == KERAS3_NEWEST_MINOR &&
@@ -354,7 +356,7 @@ static fc_status parse_tfjs(const parsed *p, const char *text, const char *path,
     v->major = p->major;
     v->minor = p->minor;
     v->patch = p->patch;
-    if (p->major == 4 && p->minor > TFJS_NEWEST_MINOR && p->minor <= TFJS_NEWEST_MINOR + NEWER_WINDOW) {
+    if (p->major == 4 && p->minor > TFJS_NEWEST_MINOR && p->minor <= NEWER_MAX_MINOR) {
         v->newer = 1;
     } else if (!tfjs_known(p->major, p->minor, p->patch) && !(p->prerelease && tfjs_known(p->major, p->minor, -1))) {
         return bad(err, path, text, "is not a TF.js release (1.0.0-4.22.0 on npm)");
@@ -620,8 +622,8 @@ int fc_target_in(const fc_target *t, const char *spec)
 
     if (spec == NULL || *spec == '\0')
         return 1;
-    if (!v->known || v->line == FC_LINE_NONE) {
-        newest(t->framework, &n);
+    if (!v->known || v->line == FC_LINE_NONE || v->newer) {
+        newest(t->framework, &n); /* unknown or past the table: judged as the newest known */
         v = &n;
     }
     while (p != NULL && *p != '\0') {

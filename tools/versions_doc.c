@@ -58,9 +58,9 @@ int main(void)
            "Keras and TensorFlow minors agree (tf-keras from 2.16). `tensorflow 2.3` names the "
            "tf.keras of a TensorFlow release.\n"
            "- `tfjs`: the `@tensorflow/tfjs` version (`1.7.4`).\n\n"
-           "A version that is no release of the target is a 400 naming `framework_version`. One up to "
-           "two minors past the newest release below is accepted and judged as the newest (the report "
-           "says `newer`).\n\n");
+           "A version that is no release of the target is a 400 naming `framework_version`. A later minor "
+           "of the same major than the newest release below (up to x.99) is accepted and judged as the "
+           "newest (the report says `newer`); another major is refused.\n\n");
     printf("Release specs in the tables: `keras2` is standalone Keras by its version, `tf` is tf.keras "
            "by the TensorFlow release it ships in, `keras_core`, `keras3` and `tfjs` by their own "
            "versions; `3.13-` means 3.13 and later.\n\n");

@@ -182,13 +182,18 @@ class ModelFormsTest(unittest.TestCase):
 
     def test_unknown_newer_version_falls_back(self) -> None:
         with mock.patch.dict(sys.modules):
-            support.install_fake_keras("3.99.0")  # newer than this server knows: refused by it
+            support.install_fake_keras("3.99.0")  # a later minor: judged as the newest the server knows
+            model = support.FakeModel(support.classifier(), loss=SCCE)
+            report = fitcheck.check(model, X, LABELS, url=url())
+            self.assertEqual(report.framework_version, "3.99.0")
+            self.assertTrue(report.raw["release"]["newer"])
+            support.install_fake_keras("4.0.0")  # another major: refused by the server
             model = support.FakeModel(support.classifier(), loss=SCCE)
             report = fitcheck.check(model, X, LABELS, url=url())
         self.assertEqual(report.verdict, "pass")
         self.assertIsNone(report.framework_version)
         with self.assertRaises(fitcheck.ApiError) as caught:  # a version the user gave is not dropped
-            fitcheck.check(model, X, LABELS, url=url(), framework_version="3.99.0")
+            fitcheck.check(model, X, LABELS, url=url(), framework_version="4.0.0")
         self.assertEqual(caught.exception.pointer, "/framework_version")
 
     @unittest.skipUnless(os.path.isdir(support.CORPUS), "no shared corpus")
