@@ -421,7 +421,7 @@ static json_t *parse_json(const char *text, size_t len, const char *what, char *
 static fc_upload_status model_from_file(fc_req *r, const char *data, size_t len, json_t **model, char *msg,
                                         size_t msg_size, int *line, int *column)
 {
-    char *config = NULL;
+    char *config = NULL, version[64];
     size_t config_len;
 
     *model = NULL;
@@ -429,7 +429,8 @@ static fc_upload_status model_from_file(fc_req *r, const char *data, size_t len,
         *model = parse_json(data, len, "the model file", msg, msg_size, line, column);
         return *model ? FC_UPLOAD_OK : FC_UPLOAD_INVALID;
     }
-    switch (fc_keras_file_config(data, len, r->app->max_body, &config, &config_len, msg, msg_size)) {
+    switch (fc_keras_file_config(data, len, r->app->max_body, &config, &config_len, version, sizeof(version), msg,
+                                 msg_size)) {
     case FC_KERAS_OK:
         break;
     case FC_KERAS_TOO_LARGE:
@@ -442,7 +443,10 @@ static fc_upload_status model_from_file(fc_req *r, const char *data, size_t len,
     }
     *model = parse_json(config, config_len, "config.json in the archive", msg, msg_size, line, column);
     free(config);
-    return *model ? FC_UPLOAD_OK : FC_UPLOAD_INVALID;
+    if (*model == NULL)
+        return FC_UPLOAD_INVALID;
+    fc_keras_file_stamp_version(*model, version); /* out of memory here only loses the version */
+    return FC_UPLOAD_OK;
 }
 
 /* Query-string settings for a bare model upload: framework, project, run. */

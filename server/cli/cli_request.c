@@ -54,7 +54,7 @@ static json_t *read_model(const char *path, char *msg, size_t size)
     char *config = NULL;
     size_t config_len;
     json_t *model = NULL;
-    char why[256];
+    char why[256], version[64];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0 || fstat(fd, &st) != 0) {
@@ -77,14 +77,16 @@ static json_t *read_model(const char *path, char *msg, size_t size)
     if (!fc_keras_file_is_zip(map, (size_t)st.st_size)) {
         model = parse_text(map, (size_t)st.st_size, path, msg, size);
     } else {
-        switch (fc_keras_file_config(map, (size_t)st.st_size, CONFIG_LIMIT, &config, &config_len, why,
-                                     sizeof(why))) {
+        switch (fc_keras_file_config(map, (size_t)st.st_size, CONFIG_LIMIT, &config, &config_len, version,
+                                     sizeof(version), why, sizeof(why))) {
         case FC_KERAS_OK: {
             char what[600];
 
             snprintf(what, sizeof(what), "config.json in %s", path);
             model = parse_text(config, config_len, what, msg, size);
             free(config);
+            if (model != NULL)
+                fc_keras_file_stamp_version(model, version);
             break;
         }
         case FC_KERAS_NOMEM:

@@ -47,6 +47,9 @@ describe('POST /v1/preflight with a .keras file', () => {
     assert.deepEqual(codes(r), ['INPUT_RANK_MISMATCH']);
     assert.equal(r.body.findings[0].fixes[0].code, 'x = x.reshape(-1, 28, 28)');
     assert.equal(r.body.framework, 'keras3');
+    // Keras 3 writes its version into metadata.json, not config.json
+    assert.equal(r.body.framework_version, '3.6.0');
+    assert.equal(r.body.release.newer, false);
     assert.equal(r.body.model.total_params, 7850);
     assert.deepEqual(r.body.labels, { project: 'uploads' });
     assert.match(r.headers.get('location'), /^\/v1\/reports\/[0-9a-f-]{36}$/);
