@@ -311,10 +311,10 @@ static fc_status check_values(const fc_request *req, const fc_tensor *t, const c
     return FC_OK;
 }
 
-/* stats.class_counts {"0": 900, "1": 100}: a warning when the largest class is 10x the smallest. */
+/* class_counts {"0": 900, "1": 100} (given, or counted in values): a warning when the largest class is 10x the smallest. */
 static fc_status check_balance(const fc_request *req, const fc_tensor *t, const char *which, fc_findings *out)
 {
-    const json_t *counts = json_object_get(t->stats_json, "class_counts");
+    const json_t *counts = t->stats.class_counts;
     const char *key, *max_key = NULL;
     json_t *value;
     json_int_t lo = -1, hi = -1, total = 0;

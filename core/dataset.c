@@ -26,6 +26,7 @@ void fc_arrays_release(fc_arrays *arrays)
         fc_free(arrays->items[i].key);
         fc_free(arrays->items[i].dtype);
         fc_free(arrays->items[i].stats.distinct);
+        json_decref(arrays->items[i].stats.class_counts);
     }
     fc_free(arrays->items);
     fc_arrays_init(arrays);
@@ -227,6 +228,14 @@ static fc_status stats_from_json(const json_t *obj, const char *path, fc_stats *
             st->max = st->distinct[st->n_distinct - 1];
         }
     }
+    /* "integers": whether every finite value is whole, known past the distinct values' limit; a
+     * fractional distinct value outweighs a true. */
+    if (json_is_boolean(json_object_get(obj, "integers")) && !st->strings) {
+        if (!json_is_true(json_object_get(obj, "integers")))
+            st->all_integers = 0;
+        else if (st->all_integers == -1)
+            st->all_integers = 1;
+    }
     return FC_OK;
 }
 
@@ -236,6 +245,7 @@ typedef struct values_scan {
     fc_shape shape;        /* learnt from the first element at each depth */
     fc_stats *st;
     double distinct[FC_MAX_DISTINCT];
+    int64_t counts[FC_MAX_DISTINCT]; /* the elements equal to distinct[i] */
     size_t n_distinct;
     int distinct_over;
     int64_t count;
@@ -275,13 +285,17 @@ static void scan_number(values_scan *sc, const json_t *v)
     if (sc->distinct_over)
         return;
     for (i = 0; i < sc->n_distinct; i++) {
-        if (sc->distinct[i] == d)
+        if (sc->distinct[i] == d) {
+            sc->counts[i]++;
             return;
+        }
     }
-    if (sc->n_distinct == FC_MAX_DISTINCT)
+    if (sc->n_distinct == FC_MAX_DISTINCT) {
         sc->distinct_over = 1;
-    else
+    } else {
+        sc->counts[sc->n_distinct] = 1;
         sc->distinct[sc->n_distinct++] = d;
+    }
 }
 
 /* Walks nested arrays; every row at a depth must have the length the first one had. */
@@ -349,6 +363,35 @@ static fc_status scan_values(values_scan *sc, const json_t *v, int depth, const 
     return FC_OK;
 }
 
+/*
+ * Class labels given as values (one whole number per sample: rank 1, or a
+ * last axis of 1) get their counts per class, as stats.class_counts says them.
+ */
+static fc_status count_classes(const values_scan *sc, fc_tensor *t, const char *path, fc_error *err)
+{
+    size_t order[FC_MAX_DISTINCT], i, k;
+
+    if (sc->distinct_over || sc->n_distinct == 0 || t->stats.all_integers != 1 ||
+        !(sc->shape.rank == 1 || (sc->shape.rank == 2 && sc->shape.dims[1] == 1)))
+        return FC_OK;
+    for (i = 0; i < sc->n_distinct; i++) {
+        for (k = i; k > 0 && sc->distinct[order[k - 1]] > sc->distinct[i]; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
+    t->stats.class_counts = json_object();
+    if (t->stats.class_counts == NULL)
+        return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+    for (i = 0; i < sc->n_distinct; i++) {
+        char key[32];
+
+        snprintf(key, sizeof(key), "%.0f", sc->distinct[order[i]]);
+        if (json_object_set_new(t->stats.class_counts, key, json_integer(sc->counts[order[i]])) != 0)
+            return fc_error_set(err, FC_ERR_NOMEM, path, "out of memory");
+    }
+    return FC_OK;
+}
+
 static fc_status stats_from_values(const json_t *values, const char *path, fc_tensor *t, fc_error *err)
 {
     values_scan *sc = fc_calloc(1, sizeof(*sc));
@@ -393,6 +436,8 @@ static fc_status stats_from_values(const json_t *values, const char *path, fc_te
         }
         if (sc->count == 0)
             t->stats.all_integers = -1;
+        if (result == FC_OK)
+            result = count_classes(sc, t, path, err);
     }
     fc_free(sc);
     return result;
@@ -576,6 +621,8 @@ static fc_status read_tensor(const json_t *v, const char *pointer, const char *k
             return result;
     }
     t->stats_json = stats;
+    if (json_is_object(json_object_get(stats, "class_counts")) && t->stats.class_counts == NULL)
+        t->stats.class_counts = json_incref(json_object_get(stats, "class_counts"));
     /* Samples given as JSON numbers: Python would make them float64 (or int64 when all whole);
      * strings make a NumPy unicode array. */
     if (dtype == NULL && values != NULL)

@@ -43,6 +43,7 @@ typedef struct fc_stats {
     int64_t string_count;   /* distinct strings; -1 when not known or over FC_MAX_DISTINCT */
     const char *string_examples[FC_MAX_STRING_EXAMPLES]; /* borrowed from the request; sorted */
     size_t n_string_examples;
+    json_t *class_counts;   /* owned reference: {"value": samples}, from stats or counted in values; or NULL */
 } fc_stats;
 
 /* What holds an array on the Python (or JS) side: it decides what fit accepts and how. */

@@ -102,6 +102,10 @@ export interface TensorStats {
   mean_square?: number;
   row_sum_min?: number;
   row_sum_max?: number;
+  /** Every finite value is a whole number. */
+  integers?: boolean;
+  /** Labels: elements per value, when one whole number per sample and at most 256 values. */
+  class_counts?: Record<string, number>;
   [k: string]: unknown;
 }
 

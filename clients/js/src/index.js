@@ -146,6 +146,8 @@ class StatsScan {
     this.sumSq = 0;
     this.distinct = new Set();
     this.distinctOver = false;
+    this.counts = new Map(); // value -> elements, while the distinct values are listed
+    this.fractional = false; // a finite value that is not a whole number was seen
     this.rowPos = 0;
     this.rowSum = 0;
     this.rowFinite = true;
@@ -168,14 +170,17 @@ class StatsScan {
       this.sum += d;
       this.sumSq += d * d;
       this.rowSum += d;
+      if (!this.fractional && d !== Math.floor(d)) this.fractional = true;
       if (!this.distinctOver && !this.distinct.has(d)) {
         if (this.distinct.size === MAX_DISTINCT) {
           this.distinctOver = true;
           this.distinct.clear();
+          this.counts.clear();
         } else {
           this.distinct.add(d);
         }
       }
+      if (!this.distinctOver) this.counts.set(d, (this.counts.get(d) ?? 0) + 1);
     }
     if (this.rowLength > 0 && ++this.rowPos === this.rowLength) {
       // a row with a NaN or an Inf has no finite sum: left out, as the server leaves out NaN rows
@@ -211,6 +216,13 @@ class StatsScan {
     if (this.rows > 0) {
       st.row_sum_min = this.rowMin;
       st.row_sum_max = this.rowMax;
+    }
+    if (this.n > 0) {
+      st.integers = !this.fractional;
+      // one whole number per sample (rank 1 or a last axis of 1): class labels, counted as the server counts values
+      if (!this.distinctOver && !this.fractional && !(this.rowLength > 1)) {
+        st.class_counts = Object.fromEntries([...this.counts].sort((a, b) => a[0] - b[0]).map(([v, n]) => [String(v), n]));
+      }
     }
     return st;
   }
@@ -328,6 +340,16 @@ export async function describeTensor(value, { send = 'stats' } = {}) {
 }
 
 /** A TensorArgument: one tensor, a list of them (model input order) or a {name: tensor} map. */
+/** Removes stats.class_counts from a described x (a tensor, or a list or map of them): the server reads them for y. */
+function dropClassCounts(d) {
+  if (Array.isArray(d)) d.forEach(dropClassCounts);
+  else if (d && typeof d === 'object') {
+    if (d.stats && typeof d.stats === 'object') delete d.stats.class_counts;
+    else if (!('shape' in d)) Object.values(d).forEach(dropClassCounts);
+  }
+  return d;
+}
+
 async function describeArgument(arg, opts) {
   if (isTensor(arg)) return describeTensor(arg, opts);
   if (Array.isArray(arg) && arg.length > 0 && arg.every(isTensor)) {
@@ -564,7 +586,7 @@ export async function preflight(model, xs, ys, opts = {}) {
   const req = await baseRequest(model, opts);
   const how = { send: opts.send ?? 'stats' };
   const data = {};
-  if (xs !== undefined && xs !== null) data.x = await describeArgument(xs, how);
+  if (xs !== undefined && xs !== null) data.x = dropClassCounts(await describeArgument(xs, how));
   if (ys !== undefined && ys !== null) data.y = await describeArgument(ys, how);
   if (opts.validationData) {
     const [vx, vy] = opts.validationData;

@@ -27,6 +27,18 @@ describe('describeTensor on tf tensors', () => {
     t.dispose();
   });
 
+  it('integers says whether every finite value is whole, also past 256 distinct values; class_counts for labels', async () => {
+    const whole = await describeTensor(tf.range(0, 300, 1, 'float32'));
+    assert.equal(whole.stats.integers, true);
+    assert.equal(whole.stats.class_counts, undefined, 'more than 256 values: no counts');
+    const fractional = await describeTensor(tf.range(0, 150, 0.5, 'float32'));
+    assert.equal(fractional.stats.integers, false);
+    const labels = await describeTensor(tf.tensor1d([0, 0, 0, 1, 2, 2], 'int32'));
+    assert.deepEqual(labels.stats.class_counts, { 0: 3, 1: 1, 2: 2 });
+    const oneHot = await describeTensor(tf.oneHot(tf.tensor1d([0, 1], 'int32'), 3));
+    assert.equal(oneHot.stats.class_counts, undefined, 'one-hot rows: the elements are not classes');
+  });
+
   it('more than 256 distinct values: no distinct list, distinct_count null', async () => {
     const t = tf.range(0, 300, 1, 'float32');
     const d = await describeTensor(t);

@@ -23,6 +23,19 @@ def _setting(value: Optional[str], variable: str) -> Optional[str]:
     return os.environ.get(variable) or None
 
 
+def _drop_class_counts(described: Any) -> None:
+    """Removes ``stats.class_counts`` from a described argument (a tensor, or a list or map of them)."""
+    if isinstance(described, list):
+        for item in described:
+            _drop_class_counts(item)
+    elif isinstance(described, dict):
+        if isinstance(described.get("stats"), dict):
+            described["stats"].pop("class_counts", None)
+        elif "shape" not in described:
+            for item in described.values():
+                _drop_class_counts(item)
+
+
 class _Data:
     """The ``data`` member of a request, and the ``.npy`` parts that carry some of it."""
 
@@ -51,6 +64,8 @@ class _Data:
             return
         described = describe_argument(value, expected)
         if described is not None:
+            if arg == "x":
+                _drop_class_counts(described)  # the server reads them for targets only
             where[arg] = described
 
     def add_header(self, where: Dict[str, Any], arg: str, described: Optional[ArgumentJson]) -> None:

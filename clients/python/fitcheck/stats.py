@@ -9,7 +9,12 @@ The statistics are those the server computes from ``values`` and from ``.npy`` u
 * ``mean`` and ``mean_square`` over the finite values;
 * ``row_sum_min`` and ``row_sum_max``: the smallest and largest sum over the last axis
   (arrays of rank 2 and more; rows holding a NaN or an Inf are left out), which tells
-  one-hot targets from multi-hot and all-zero ones.
+  one-hot targets from multi-hot and all-zero ones;
+* ``integers``: whether every finite value is a whole number (what ``distinct`` cannot say
+  past 256 values: fractional labels for a sparse loss);
+* ``class_counts``: how many elements hold each value, when there are at most 256 of them, all
+  are whole numbers and the array holds one value per sample (rank 1, or a last axis of 1), as
+  the server counts ``values``; the client sends it for targets only (class imbalance).
 
 Complex arrays get only the counts; string arrays get their distinct strings; other object
 arrays get nothing.
@@ -88,6 +93,8 @@ class Accumulator:
         self.total_sq = 0.0
         self.finite = 0
         self.distinct: Optional[set] = set()
+        self.counts: Optional[Dict[Any, int]] = {}  # value -> elements, while distinct is listed
+        self.fractional = False  # a finite value that is not a whole number was seen
         self.row_low: Optional[float] = None
         self.row_high: Optional[float] = None
         self._row_sum = 0.0
@@ -109,6 +116,15 @@ class Accumulator:
         self.distinct.update(values)
         if len(self.distinct) > MAX_DISTINCT:
             self.distinct = None
+            self.counts = None
+
+    def add_counts(self, values: Sequence[Any], counts: Sequence[int]) -> None:
+        """Adds element counts per value (while the distinct values are listed)."""
+        if self.counts is None or self.distinct is None:
+            self.counts = None
+            return
+        for value, n in zip(values, counts):
+            self.counts[value] = self.counts.get(value, 0) + int(n)
 
     def add_row(self, total: float) -> None:
         """One row's sum over the last axis (non-finite sums are left out)."""
@@ -143,8 +159,11 @@ class Accumulator:
         self.total += number
         self.total_sq += number * number
         self.finite += 1
+        self.fractional = self.fractional or number != math.floor(number)
         if self.distinct is not None:
-            self.add_distinct((int(value) if self.kind == "int" else number + 0.0,))
+            key = int(value) if self.kind == "int" else number + 0.0
+            self.add_distinct((key,))
+            self.add_counts((key,), (1,))
 
     # -- the result -------------------------------------------------------------------------
     def to_json(self) -> Optional[Dict[str, Any]]:
@@ -176,6 +195,10 @@ class Accumulator:
         if self.row_low is not None and self.row_high is not None:
             stats["row_sum_min"] = self.row_low
             stats["row_sum_max"] = self.row_high
+        if self.finite:
+            stats["integers"] = integral or not self.fractional
+            if self.distinct is not None and self.counts and not self.fractional and self.row_length in (None, 1):
+                stats["class_counts"] = {str(int(v)): n for v, n in sorted(self.counts.items())}
         return stats
 
 
@@ -230,22 +253,30 @@ def _distinct_numbers(acc: Accumulator, values: Any, np: Any, integral: bool,
             offsets = (values - values.dtype.type(low)).astype(np.intp)
         else:
             offsets = values.astype(np.int64) - int(low)
-        present = np.flatnonzero(np.bincount(offsets))
+        counts = np.bincount(offsets)
+        present = np.flatnonzero(counts)
         if present.size > MAX_DISTINCT:
             acc.distinct = None
+            acc.counts = None
             return
-        acc.add_distinct([int(low) + int(i) for i in present.tolist()])
+        keys = [int(low) + int(i) for i in present.tolist()]
+        acc.add_distinct(keys)
+        acc.add_counts(keys, counts[present].tolist())
         return
     # A sample first: a piece of noise overflows the set without sorting the whole piece.
     sample = np.unique(values[:1024])
     if sample.size > MAX_DISTINCT or len(acc.distinct.union(sample.tolist())) > MAX_DISTINCT:
         acc.distinct = None
+        acc.counts = None
         return
-    unique = np.unique(values)
+    unique, counts = np.unique(values, return_counts=True)
     if unique.size > MAX_DISTINCT:
         acc.distinct = None
+        acc.counts = None
         return
-    acc.add_distinct([int(v) for v in unique.tolist()] if integral else (unique + 0.0).tolist())
+    keys = [int(v) for v in unique.tolist()] if integral else (unique + 0.0).tolist()
+    acc.add_distinct(keys)
+    acc.add_counts(keys, counts.tolist())
 
 
 def _row_sums(acc: Accumulator, piece: Any, np: Any) -> None:
@@ -299,6 +330,8 @@ def _update_numbers(acc: Accumulator, piece: Any, np: Any) -> None:
     acc.total += float(as_f64.sum())
     acc.total_sq += float(np.dot(as_f64, as_f64))
     acc.finite += values.size
+    if not integral and not acc.fractional:
+        acc.fractional = bool(np.any(values != np.floor(values)))  # a temporary of one piece
     _distinct_numbers(acc, values, np, integral, low_f, high_f)
 
 
