@@ -261,7 +261,7 @@ static void k2_type_name(const fc_arrays *a, char *buf, size_t size)
  * tensor per model input (x) or output (y): an array of samples fails the
  * count check, unless it holds exactly as many samples as there are inputs,
  * when the first sample is read as a tensor and a TypeError follows. Run with
- * TF.js 4.22 (nested arrays, arrays of numbers, arrays of tensors).
+ * TF.js 1.0.0 and 4.22 (nested arrays, arrays of numbers, arrays of tensors).
  */
 static fc_status check_lists_tfjs(const fc_request *req, const fc_arrays *a, const char *which, fc_findings *out)
 {
