@@ -22,6 +22,7 @@ typedef struct fc_app {
     fc_model_cache *models; /* borrowed: descriptors by model_id, parsed */
     fc_auth *auth;         /* borrowed: keys, teams and per-key limits */
     fc_events *events;     /* borrowed: the streams of new reports */
+    struct fc_guard *guard; /* borrowed: deadlines for slow clients, or NULL */
     size_t max_body;       /* largest JSON body (and request + model parts) accepted, bytes */
     uint64_t max_upload;   /* largest multipart body with .npy parts accepted, bytes */
     unsigned long key_streams; /* event streams one key may hold open (0: no cap), for messages */
@@ -47,6 +48,8 @@ typedef struct fc_req {
     struct fc_upload *upload;      /* owned; a multipart body read as it arrives, else NULL */
     int64_t start_us;              /* monotonic clock at the first call */
     unsigned status;               /* status of the queued response, 0 until one is queued */
+    int body_expected;             /* the headers announce a body (Content-Length > 0, Transfer-Encoding) */
+    int body_done;                 /* the access handler's final call came: the whole body is in */
     char report_id[40];            /* id of the stored report, for the access log */
     fc_principal who;              /* the caller: its key and team (team 0 and no key with --auth none) */
 } fc_req;

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "guard.h"
 #include "respond.h"
 #include "routes.h"
 
@@ -32,12 +33,22 @@ enum MHD_Result fc_handle_metrics(fc_req *r)
     text = fc_metrics_render(r->app->metrics, r->app->store->ops->count(r->app->store), &stats, r->app->version);
     if (text != NULL) {
         /* the event streams open now (each a suspended connection while it waits) */
-        char tail[160];
-        size_t n = strlen(text), k = (size_t)snprintf(tail, sizeof(tail),
-                                                      "# HELP fitcheck_event_streams Event streams open.\n"
-                                                      "# TYPE fitcheck_event_streams gauge\n"
-                                                      "fitcheck_event_streams %d\n",
-                                                      fc_events_open(r->app->events));
+        char tail[600];
+        uint64_t slow[2];
+        size_t n = strlen(text), k;
+
+        fc_guard_closed(r->app->guard, slow);
+        k = (size_t)snprintf(tail, sizeof(tail),
+                             "# HELP fitcheck_event_streams Event streams open.\n"
+                             "# TYPE fitcheck_event_streams gauge\n"
+                             "fitcheck_event_streams %d\n"
+                             "# HELP fitcheck_slow_clients_closed_total Connections closed for sending their headers "
+                             "or body too slowly (--header-timeout, --body-min-rate).\n"
+                             "# TYPE fitcheck_slow_clients_closed_total counter\n"
+                             "fitcheck_slow_clients_closed_total{phase=\"headers\"} %llu\n"
+                             "fitcheck_slow_clients_closed_total{phase=\"body\"} %llu\n",
+                             fc_events_open(r->app->events), (unsigned long long)slow[0],
+                             (unsigned long long)slow[1]);
         char *grown = realloc(text, n + k + 1);
 
         if (grown == NULL) {

@@ -11,6 +11,7 @@
 
 #include "fitcheck/diff.h"
 #include "fitcheck/jsonw.h"
+#include "guard.h"
 #include "http.h"
 #include "ids.h"
 #include "respond.h"
@@ -360,7 +361,9 @@ enum MHD_Result fc_handle_report_events(fc_req *r)
     MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* a proxy in front must not hold events back */
     ret = MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
     MHD_destroy_response(resp);
-    if (ret == MHD_YES)
+    if (ret == MHD_YES) {
         r->status = MHD_HTTP_OK;
+        fc_guard_answering(r->app->guard, r->conn); /* a stream has no deadline */
+    }
     return ret;
 }

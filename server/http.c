@@ -20,6 +20,7 @@
 
 #include "fitcheck/error.h"
 #include "fitcheck/jsonw.h"
+#include "guard.h"
 #include "http.h"
 #include "ids.h"
 #include "respond.h"
@@ -196,6 +197,15 @@ static enum MHD_Result first_call(fc_req *r, int *answered)
     return MHD_YES;
 }
 
+/* The headers announce a body: a Content-Length other than 0, or a Transfer-Encoding (chunked). */
+static int announces_body(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+    return (cl != NULL && strspn(cl, "0") != strlen(cl)) ||
+           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -214,10 +224,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->path = url;
         r->start_us = fc_now_us();
+        r->body_expected = announces_body(conn);
         *con_cls = r;
         atomic_fetch_add(&r->app->in_flight, 1);
+        fc_guard_headers_done(r->app->guard, conn);
         ret = first_call(r, &answered);
         return ret;
+    }
+    fc_guard_body(r->app->guard, conn, *upload_data_size);
+    if (*upload_data_size == 0) {
+        r->body_done = 1;
+        if (r->status == 0)
+            fc_guard_answering(r->app->guard, conn);
     }
     if (r->status != 0) {
         *upload_data_size = 0; /* answered early: drop whatever body follows */
@@ -304,7 +322,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int64_t duration;
 
     (void)cls;
-    (void)conn;
     (void)toe;
     if (r == NULL)
         return;
@@ -312,6 +329,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     log_request(r, duration);
     fc_metrics_observe(r->app->metrics, fc_route_label(r), r->method, r->status, duration);
     atomic_fetch_sub(&r->app->in_flight, 1);
+    fc_guard_request_done(r->app->guard, conn);
     fc_auth_done(r->app->auth, &r->who);
     fc_upload_free(r->upload);
     free(r->body);
@@ -347,7 +365,9 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
     }
     d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, addr,
                          MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         cfg->per_ip, MHD_OPTION_NOTIFY_CONNECTION, app->guard ? fc_guard_notify : NULL, app->guard,
+                         MHD_OPTION_END);
     if (d == NULL) {
         snprintf(msg, msg_size, "cannot listen on %s port %u (in use, or not permitted)", cfg->listen, cfg->port);
         return NULL;

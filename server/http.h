@@ -11,6 +11,7 @@ typedef struct fc_http_config {
     unsigned port;        /* 0 picks a free port */
     unsigned threads;     /* worker threads in the pool */
     unsigned timeout_s;   /* idle connection timeout */
+    unsigned per_ip;      /* connections one client address may hold open; 0: no cap */
 } fc_http_config;
 
 /*

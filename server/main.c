@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "guard.h"
 #include "http.h"
 #include "keys_cli.h"
 #include "metrics.h"
@@ -34,6 +35,9 @@ typedef struct options {
     fc_auth_config auth;
     unsigned long heartbeat_ms;
     unsigned long key_streams;
+    unsigned long header_timeout;
+    unsigned long body_min_rate;
+    unsigned long per_ip;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -70,6 +74,14 @@ static void usage(FILE *out)
             "                    also finds clients gone                 [FITCHECK_SSE_HEARTBEAT, 15000]\n"
             "  --key-streams N   event streams one key may hold open\n"
             "                    (0: no cap; --auth keys)                [FITCHECK_KEY_STREAMS, 16]\n"
+            "  --header-timeout S  seconds a new connection has to send its request\n"
+            "                    headers, and a request body's grace before\n"
+            "                    --body-min-rate applies (0: none)       [FITCHECK_HEADER_TIMEOUT, 10]\n"
+            "  --body-min-rate B  bytes per second a request body must average\n"
+            "                    (0: none; slower clients are cut off)   [FITCHECK_BODY_MIN_RATE, 1024]\n"
+            "  --per-ip-connections N  connections one client address may hold\n"
+            "                    open (0: no cap; behind a proxy every client has\n"
+            "                    the proxy's address)                    [FITCHECK_PER_IP_CONNECTIONS, 256]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n"
             "\n"
@@ -126,6 +138,8 @@ static int read_options(int argc, char **argv, options *o)
         {"auth", required_argument, NULL, 'A'},   {"rate-limit", required_argument, NULL, 'R'},
         {"rate-burst", required_argument, NULL, 'B'}, {"key-inflight", required_argument, NULL, 'I'},
         {"sse-heartbeat", required_argument, NULL, 'H'}, {"key-streams", required_argument, NULL, 'S'},
+        {"header-timeout", required_argument, NULL, 'T'}, {"body-min-rate", required_argument, NULL, 'M'},
+        {"per-ip-connections", required_argument, NULL, 'P'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -161,6 +175,18 @@ static int read_options(int argc, char **argv, options *o)
         return -1;
     o->key_streams = 16;
     if ((env = getenv("FITCHECK_KEY_STREAMS")) && set_number("FITCHECK_KEY_STREAMS", env, 0, 100000, &o->key_streams))
+        return -1;
+    o->header_timeout = 10;
+    if ((env = getenv("FITCHECK_HEADER_TIMEOUT")) &&
+        set_number("FITCHECK_HEADER_TIMEOUT", env, 0, 3600, &o->header_timeout))
+        return -1;
+    o->body_min_rate = 1024;
+    if ((env = getenv("FITCHECK_BODY_MIN_RATE")) &&
+        set_number("FITCHECK_BODY_MIN_RATE", env, 0, 1ul << 30, &o->body_min_rate))
+        return -1;
+    o->per_ip = 256;
+    if ((env = getenv("FITCHECK_PER_IP_CONNECTIONS")) &&
+        set_number("FITCHECK_PER_IP_CONNECTIONS", env, 0, 100000, &o->per_ip))
         return -1;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
@@ -229,6 +255,18 @@ static int read_options(int argc, char **argv, options *o)
             if (set_number("--key-streams", optarg, 0, 100000, &o->key_streams))
                 return -1;
             break;
+        case 'T':
+            if (set_number("--header-timeout", optarg, 0, 3600, &o->header_timeout))
+                return -1;
+            break;
+        case 'M':
+            if (set_number("--body-min-rate", optarg, 0, 1ul << 30, &o->body_min_rate))
+                return -1;
+            break;
+        case 'P':
+            if (set_number("--per-ip-connections", optarg, 0, 100000, &o->per_ip))
+                return -1;
+            break;
         case 'V':
             printf("fitcheckd %s\n", FITCHECK_VERSION);
             exit(0);
@@ -267,6 +305,7 @@ int main(int argc, char **argv)
     options opt;
     fc_app app = {0};
     fc_http_config http;
+    fc_guard_config guard_cfg;
     struct MHD_Daemon *daemon = NULL;
     sigset_t stop_signals;
     unsigned port = 0;
@@ -306,6 +345,17 @@ int main(int argc, char **argv)
     http.port = (unsigned)opt.port;
     http.threads = (unsigned)opt.threads;
     http.timeout_s = 30;
+    http.per_ip = (unsigned)opt.per_ip;
+    guard_cfg.header_timeout_s = (unsigned)opt.header_timeout;
+    guard_cfg.keepalive_s = http.timeout_s;
+    guard_cfg.body_min_rate = (unsigned)opt.body_min_rate;
+    if (guard_cfg.header_timeout_s > 0 || guard_cfg.body_min_rate > 0) {
+        app.guard = fc_guard_new(&guard_cfg);
+        if (app.guard == NULL) {
+            fprintf(stderr, "fitcheckd: cannot start the slow-client guard\n");
+            goto cleanup;
+        }
+    }
     daemon = fc_http_start(&http, &app, &port, msg, sizeof(msg));
     if (daemon == NULL) {
         fprintf(stderr, "fitcheckd: %s\n", msg);
@@ -332,6 +382,7 @@ cleanup:
     fc_model_cache_free(app.models);
     fc_auth_free(app.auth);
     fc_events_free(app.events);
+    fc_guard_free(app.guard); /* after the daemon: no connection is left */
     if (ret == 0)
         fprintf(stderr, "{\"event\":\"stopped\"}\n");
     return ret;

@@ -13,6 +13,7 @@
 #include "fitcheck/error.h"
 #include "fitcheck/jsonw.h"
 #include "fitcheck/sha256.h"
+#include "guard.h"
 #include "respond.h"
 
 /* Queues body with the given Cache-Control and the name/value pairs of ap. */
@@ -38,8 +39,11 @@ static enum MHD_Result queue(fc_req *r, unsigned status, const char *content_typ
     }
     ret = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
-    if (ret == MHD_YES)
+    if (ret == MHD_YES) {
         r->status = status;
+        if (!r->body_expected || r->body_done) /* else a body still comes, and its deadline holds */
+            fc_guard_answering(r->app->guard, r->conn);
+    }
     return ret;
 }
 
