@@ -7,6 +7,7 @@
  * daemon's start and graceful stop.
  */
 #include <arpa/inet.h>
+#include <sys/select.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -365,7 +366,9 @@ struct MHD_Daemon *fc_http_start(const fc_http_config *cfg, fc_app *app, unsigne
     }
     d = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, addr,
                          MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_CONNECTION_LIMIT,
+                         cfg->max_connections ? cfg->max_connections : (unsigned)FD_SETSIZE - 4,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
                          cfg->per_ip, MHD_OPTION_NOTIFY_CONNECTION, app->guard ? fc_guard_notify : NULL, app->guard,
                          MHD_OPTION_END);
     if (d == NULL) {

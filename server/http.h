@@ -12,6 +12,7 @@ typedef struct fc_http_config {
     unsigned threads;     /* worker threads in the pool */
     unsigned timeout_s;   /* idle connection timeout */
     unsigned per_ip;      /* connections one client address may hold open; 0: no cap */
+    unsigned max_connections; /* connections held open at once; 0: libmicrohttpd's default */
 } fc_http_config;
 
 /*

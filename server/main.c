@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "app.h"
@@ -38,6 +39,7 @@ typedef struct options {
     unsigned long header_timeout;
     unsigned long body_min_rate;
     unsigned long per_ip;
+    unsigned long max_connections;
 } options;
 
 _Static_assert(sizeof(unsigned long) >= 8, "--max-upload takes byte counts past 4 GiB");
@@ -82,6 +84,8 @@ static void usage(FILE *out)
             "  --per-ip-connections N  connections one client address may hold\n"
             "                    open (0: no cap; behind a proxy every client has\n"
             "                    the proxy's address)                    [FITCHECK_PER_IP_CONNECTIONS, 256]\n"
+            "  --max-connections N  connections held open at once, all clients\n"
+            "                    (lowered to the descriptor limit)        [FITCHECK_MAX_CONNECTIONS, 4096]\n"
             "  --version         print the version and exit\n"
             "  --help            print this help and exit\n"
             "\n"
@@ -139,7 +143,7 @@ static int read_options(int argc, char **argv, options *o)
         {"rate-burst", required_argument, NULL, 'B'}, {"key-inflight", required_argument, NULL, 'I'},
         {"sse-heartbeat", required_argument, NULL, 'H'}, {"key-streams", required_argument, NULL, 'S'},
         {"header-timeout", required_argument, NULL, 'T'}, {"body-min-rate", required_argument, NULL, 'M'},
-        {"per-ip-connections", required_argument, NULL, 'P'},
+        {"per-ip-connections", required_argument, NULL, 'P'}, {"max-connections", required_argument, NULL, 'C'},
         {"version", no_argument, NULL, 'V'},      {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -187,6 +191,10 @@ static int read_options(int argc, char **argv, options *o)
     o->per_ip = 256;
     if ((env = getenv("FITCHECK_PER_IP_CONNECTIONS")) &&
         set_number("FITCHECK_PER_IP_CONNECTIONS", env, 0, 100000, &o->per_ip))
+        return -1;
+    o->max_connections = 4096;
+    if ((env = getenv("FITCHECK_MAX_CONNECTIONS")) &&
+        set_number("FITCHECK_MAX_CONNECTIONS", env, 16, 1000000, &o->max_connections))
         return -1;
     if ((env = getenv("FITCHECK_PORT")) && set_number("FITCHECK_PORT", env, 0, 65535, &o->port))
         return -1;
@@ -267,6 +275,10 @@ static int read_options(int argc, char **argv, options *o)
             if (set_number("--per-ip-connections", optarg, 0, 100000, &o->per_ip))
                 return -1;
             break;
+        case 'C':
+            if (set_number("--max-connections", optarg, 16, 1000000, &o->max_connections))
+                return -1;
+            break;
         case 'V':
             printf("fitcheckd %s\n", FITCHECK_VERSION);
             exit(0);
@@ -298,6 +310,30 @@ static void ensure_parent_dir(const char *path)
     *slash = '\0';
     if (mkdir(dir, 0750) != 0 && errno != EEXIST)
         fprintf(stderr, "fitcheckd: cannot create %s: %s\n", dir, strerror(errno));
+}
+
+/*
+ * The connections fitcheckd may hold: n, with the descriptor limit raised to
+ * fit them when the hard limit allows, else what the limit leaves after
+ * RESERVED_FDS for the database, the listening socket and the rest.
+ */
+#define RESERVED_FDS 64
+static unsigned connection_limit(unsigned long n)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return (unsigned)n;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + RESERVED_FDS) {
+        rlim_t want = (rlim_t)(n + RESERVED_FDS);
+
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < n + RESERVED_FDS)
+        n = rl.rlim_cur > 2 * RESERVED_FDS ? (unsigned long)rl.rlim_cur - RESERVED_FDS : RESERVED_FDS;
+    return (unsigned)n;
 }
 
 int main(int argc, char **argv)
@@ -346,6 +382,7 @@ int main(int argc, char **argv)
     http.threads = (unsigned)opt.threads;
     http.timeout_s = 30;
     http.per_ip = (unsigned)opt.per_ip;
+    http.max_connections = connection_limit(opt.max_connections);
     guard_cfg.header_timeout_s = (unsigned)opt.header_timeout;
     guard_cfg.keepalive_s = http.timeout_s;
     guard_cfg.body_min_rate = (unsigned)opt.body_min_rate;
@@ -366,9 +403,10 @@ int main(int argc, char **argv)
     fflush(stdout);
     fprintf(stderr,
             "{\"event\":\"started\",\"version\":\"%s\",\"listen\":\"%s\",\"port\":%u,\"db\":\"%s\","
-            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu,\"auth\":\"%s\"}\n",
+            "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu,\"auth\":\"%s\","
+            "\"max_connections\":%u}\n",
             FITCHECK_VERSION, opt.listen, port, opt.db, app.store->ops->schema_version(app.store), opt.threads,
-            opt.max_body, opt.max_upload, opt.auth.mode == FC_AUTH_KEYS ? "keys" : "none");
+            opt.max_body, opt.max_upload, opt.auth.mode == FC_AUTH_KEYS ? "keys" : "none", http.max_connections);
 
     while (sigwait(&stop_signals, &sig) != 0)
         ;
