@@ -17,6 +17,9 @@
 #include "routes.h"
 #include "upload.h"
 
+/* Retry-After of a 503 for a write the database refused: a disk that is full or read-only stays so for a while. */
+#define STORE_RETRY_AFTER "5"
+
 /*
  * Reads the request from the body in any accepted form. Returns the request
  * (new reference), or NULL after queueing the error response (*ret).
@@ -356,8 +359,9 @@ enum MHD_Result fc_handle_model_put(fc_req *r)
     snprintf(id, sizeof(id), "sha256:%s", hex);
     if (r->app->store->ops->put_model(r->app->store, r->who.team_id, id, text, &created, msg, sizeof(msg)) != FC_STORE_OK) {
         fc_log_error("store_model", msg);
-        ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
-                                 "the model could not be stored; retry later", NULL, NULL);
+        ret = fc_respond_problem_with(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                      "the model could not be stored (the database refused the write); retry later",
+                                      NULL, MHD_HTTP_HEADER_RETRY_AFTER, STORE_RETRY_AFTER);
         goto done;
     }
     cache_key(r, id, key, sizeof(key));
@@ -437,8 +441,10 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     row.codes = codes = finding_codes(report, &row.n_codes);
     if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
         fc_log_error("store_put", msg);
-        ret = fc_respond_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
-                                 "the report could not be stored; nothing was saved, retry later", NULL, NULL);
+        ret = fc_respond_problem_with(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
+                                      "the report could not be stored (the database refused the write: a full disk, "
+                                      "a read-only file system); nothing was saved, retry later",
+                                      NULL, MHD_HTTP_HEADER_RETRY_AFTER, STORE_RETRY_AFTER);
         goto cleanup;
     }
     fc_events_notify(r->app->events, r->who.team_id);

@@ -69,6 +69,9 @@ typedef struct sqlite_store {
     sqlite3_stmt *insert;     /* on wdb */
     sqlite3_stmt *insert_item; /* on wdb: the report's list item (schema 4), NULL before */
     sqlite3_stmt *insert_code; /* on wdb: a finding code of the report (schema 7), NULL before */
+    sqlite3_stmt *row_begin;   /* on wdb: SAVEPOINT row, RELEASE row, ROLLBACK TO row: a report's */
+    sqlite3_stmt *row_end;     /* rows go in whole or not at all (a full disk can fail the second) */
+    sqlite3_stmt *row_undo;
     pthread_t writer;
     int writer_running;
     pthread_mutex_t qlock;    /* guards the queue, the flags and the counters */
@@ -308,28 +311,69 @@ static void insert_row(sqlite_store *s, pending *p)
     }
 }
 
-/* Commits one batch: every report in it, or (when the commit fails) none. */
+/* Steps a statement without a result (a savepoint's); 0 on SQLITE_DONE. */
+static int step_plain(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every report of the batch failed, for msg (the batch's transaction is gone). */
+static void fail_batch(pending *batch, const char *msg)
+{
+    pending *p;
+
+    for (p = batch; p != NULL; p = p->next) {
+        p->status = FC_STORE_ERROR;
+        snprintf(p->msg, sizeof(p->msg), "storing report: %.200s", msg);
+    }
+}
+
+/*
+ * Commits one batch: every report in it, or (when the commit fails) none.
+ * Each report goes in inside a savepoint, so a report whose rows fail half
+ * way (a full disk, a constraint) leaves no row behind while the others
+ * commit. When SQLite rolled the whole transaction back itself (it may, on
+ * SQLITE_FULL or an I/O error), the batch has failed as a whole.
+ */
 static void commit_batch(sqlite_store *s, pending *batch)
 {
     char msg[200];
     pending *p;
-    int64_t stored = 0;
+    int64_t stored = 0, seq = s->next_seq;
 
     if (exec(s->wdb, "BEGIN IMMEDIATE", msg, sizeof(msg)) != 0) {
-        for (p = batch; p != NULL; p = p->next) {
-            p->status = FC_STORE_ERROR;
-            snprintf(p->msg, sizeof(p->msg), "storing report: %s", msg);
-        }
+        fail_batch(batch, msg);
         return;
     }
-    for (p = batch; p != NULL; p = p->next)
-        insert_row(s, p);
+    for (p = batch; p != NULL; p = p->next) {
+        if (step_plain(s->row_begin) != 0) {
+            p->status = FC_STORE_ERROR;
+            set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
+        } else {
+            insert_row(s, p);
+        }
+        if (sqlite3_get_autocommit(s->wdb)) {
+            snprintf(msg, sizeof(msg), "%.160s (the batch was rolled back)", p->msg);
+            fail_batch(batch, msg);
+            s->next_seq = seq;
+            return;
+        }
+        if (p->status != FC_STORE_OK && step_plain(s->row_undo) != 0) {
+            set_msg(msg, sizeof(msg), "undoing a report's rows", s->wdb);
+            exec(s->wdb, "ROLLBACK", NULL, 0);
+            fail_batch(batch, msg);
+            s->next_seq = seq;
+            return;
+        }
+        step_plain(s->row_end);
+    }
     if (exec(s->wdb, "COMMIT", msg, sizeof(msg)) != 0) {
         exec(s->wdb, "ROLLBACK", NULL, 0);
-        for (p = batch; p != NULL; p = p->next) {
-            p->status = FC_STORE_ERROR;
-            snprintf(p->msg, sizeof(p->msg), "storing report: %s", msg);
-        }
+        fail_batch(batch, msg);
+        s->next_seq = seq; /* the numbers of a batch that did not commit are given again */
         return;
     }
     for (p = batch; p != NULL; p = p->next)
@@ -905,6 +949,9 @@ static void op_close(fc_store *base)
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->insert_item);
     sqlite3_finalize(s->insert_code);
+    sqlite3_finalize(s->row_begin);
+    sqlite3_finalize(s->row_end);
+    sqlite3_finalize(s->row_undo);
     sqlite3_finalize(s->model_put);
     sqlite3_finalize(s->model_own);
     sqlite3_finalize(s->team_get);
@@ -1163,7 +1210,10 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
                                 " COALESCE(?2, " SUMMARY_FROM_REPORT ") FROM reports WHERE id = ?1",
                  &s->insert_item, msg, size) != 0) ||
         (version >= 7 && prepare(s->wdb, "INSERT OR IGNORE INTO report_codes (team_id, code, id) VALUES (?1, ?2, ?3)",
-                                 &s->insert_code, msg, size) != 0))
+                                 &s->insert_code, msg, size) != 0) ||
+        prepare(s->wdb, "SAVEPOINT row", &s->row_begin, msg, size) != 0 ||
+        prepare(s->wdb, "RELEASE row", &s->row_end, msg, size) != 0 ||
+        prepare(s->wdb, "ROLLBACK TO row", &s->row_undo, msg, size) != 0)
         goto fail;
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
         set_msg(msg, size, "starting the store's writer", NULL);

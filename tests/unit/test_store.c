@@ -963,6 +963,38 @@ static void *write_rows(void *arg)
     return NULL;
 }
 
+/* A report whose second row fails (a full disk would do it; a trigger here) leaves no row behind. */
+static void test_store__report_rows_whole_or_none(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report a, boom, b;
+    char msg[256] = "", sql[256], *json = NULL;
+
+    assert_int_equal(make_report(&a, 0), 0);
+    assert_int_equal(make_report(&boom, 1), 0);
+    assert_int_equal(make_report(&b, 2), 0);
+    put_ok(store, &a);
+    fc_store_close(store);
+    snprintf(sql, sizeof(sql), "CREATE TRIGGER items_fail BEFORE INSERT ON report_items WHEN NEW.id = '%s' "
+             "BEGIN SELECT RAISE(ABORT, 'no room for the list item'); END", boom.row.id);
+    sql_exec(fx->path, sql);
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->put(store, &boom.row, msg, sizeof(msg)), FC_STORE_ERROR);
+    assert_non_null(strstr(msg, "no room for the list item"));
+    assert_int_equal(store->ops->get(store, 0, boom.row.id, &json, msg, sizeof(msg)), FC_STORE_NOT_FOUND);
+    put_ok(store, &b); /* the writer goes on */
+    assert_int_equal(store->ops->count(store), 2);
+    assert_get_equals(store, &a);
+    assert_get_equals(store, &b);
+    fc_store_close(store);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM reports"), 2);
+    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM report_items"), 2);
+    free_report(&a);
+    free_report(&boom);
+    free_report(&b);
+}
+
 static void test_store__concurrent_puts(void **state)
 {
     store_fixture *fx = *state;
@@ -1021,6 +1053,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__open_creates_file, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__put_get_roundtrip, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__duplicate_id_rejected, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_store__report_rows_whole_or_none, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__keyset_pagination, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__list_before_oldest_is_empty, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__persists_across_reopen, setup_dir, teardown_dir),
