@@ -514,7 +514,8 @@ static fc_status check_fit(const fc_request *req, fc_findings *out)
     if (json_is_object(compile) &&
         (json_object_get(compile, "loss") == NULL || json_is_null(json_object_get(compile, "loss")))) {
         char n_out[24];
-        fc_var vars[] = {VAR("suggest", "sparse_categorical_crossentropy"), VAR("n_outputs", n_out),
+        fc_var vars[] = {VAR("suggest", "sparse_categorical_crossentropy"),
+                         VAR("suggest_js", "sparseCategoricalCrossentropy"), VAR("n_outputs", n_out),
                          VAR("loss", "")};
         size_t nv = sizeof(vars) / sizeof(vars[0]);
         fc_finding *nl;

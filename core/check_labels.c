@@ -366,6 +366,7 @@ static fc_status units_patch(label_ctx *c, int64_t units, fc_finding *f)
 static fc_status check_sparse(label_ctx *c, fc_findings *out)
 {
     const fc_stats *st = &c->y->stats;
+    int js = c->req->target.framework == FC_FW_TFJS;
     char bad[32], summary[160], fix[200], diagnosis[300], k3[1024], units1[32];
     fc_status result;
 
@@ -402,16 +403,22 @@ static fc_status check_sparse(label_ctx *c, fc_findings *out)
         snprintf(diagnosis, sizeof(diagnosis), "The labels run from 1 to %lld: they are 1-based, and label %lld has "
                  "no unit.", (long long)c->units, (long long)c->units);
         snprintf(summary, sizeof(summary), "Shift the labels to start at 0");
-        snprintf(fix, sizeof(fix), "y = y - 1");
+        snprintf(fix, sizeof(fix), js ? "ys = ys.sub(1);" : "y = y - 1");
     } else if (st->min < 0) {
         snprintf(diagnosis, sizeof(diagnosis), "Negative labels have no class.");
         snprintf(summary, sizeof(summary), "Map the labels to 0 .. %lld", (long long)(c->units - 1));
-        snprintf(fix, sizeof(fix), "classes, y = np.unique(y, return_inverse=True)");
+        snprintf(fix, sizeof(fix), js ? "const classes = [...new Set(labels)].sort((a, b) => a - b);\n"
+                                        "ys = tf.tensor1d(labels.map((l) => classes.indexOf(l)), 'int32');"
+                                      : "classes, y = np.unique(y, return_inverse=True)");
     } else {
         snprintf(diagnosis, sizeof(diagnosis), "There are more classes than output units.");
         snprintf(summary, sizeof(summary), "Give the output layer one unit per class");
         fc_fmt_num(units1, sizeof(units1), st->max + 1);
-        snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # max label + 1", units1);
+        if (js)
+            snprintf(fix, sizeof(fix), "// max label + 1\nmodel.add(tf.layers.dense({units: %s, activation: "
+                     "'softmax'}));", units1);
+        else
+            snprintf(fix, sizeof(fix), "keras.layers.Dense(%s, activation=\"softmax\")  # max label + 1", units1);
     }
     fc_var extra[] = {VAR("bad", bad), VAR("diagnosis", diagnosis), VAR("fix_summary", summary),
                       VAR("fix_code", fix)};
@@ -770,7 +777,7 @@ static fc_status strict_shape_finding(label_ctx *c, const char *js, fc_findings 
                                                      "1 for sparse_categorical_crossentropy); it only expands a 1-D "
                                                      "target to (N, 1)."),
                           VAR("k3_error", "(see the Keras targets)"), VAR("k2_error", js), VAR("js_error", js),
-                          VAR("fix_code", is_js ? "y = y.reshape(output_shape)  # [n, ...] as the output"
+                          VAR("fix_code", is_js ? "ys = ys.reshape([-1, ...model.outputs[0].shape.slice(1)]);"
                                                 : "y = y.reshape((-1,) + model.output_shape[1:])")};
         result = add(c, FC_LABEL_SHAPE_MISMATCH, "y has shape {y_shape}; output '{output}' has shape {out_shape} "
                      "({loss})", extra, sizeof(extra) / sizeof(extra[0]), out);

@@ -240,11 +240,22 @@ fc_status fc_check_optimizer(const fc_request *req, fc_findings *out)
     } else {
         return FC_OK;
     }
-    if (target_scale) {
+    if (target_scale && req->target.framework == FC_FW_TFJS) {
+        fix_summary = "Scale the targets (and undo it on the predictions)";
+        fix_code = "// predictions.mul(yStd).add(yMean) undoes it\n"
+                   "const { mean: yMean, variance } = tf.moments(ys);\n"
+                   "const yStd = variance.sqrt();\n"
+                   "const ysScaled = ys.sub(yMean).div(yStd);";
+    } else if (target_scale) {
         /* Adam does not overflow here, but at 0.001 it does not move a loss of 1e10 either */
         fix_summary = "Scale the targets (and undo it on the predictions)";
         fix_code = "y_mean, y_std = y.mean(), y.std()\n"
                    "y_scaled = (y - y_mean) / y_std  # predictions * y_std + y_mean";
+    } else if (req->target.framework == FC_FW_TFJS) {
+        fix_summary = "Standardize the features (or use Adam, which adapts its steps)";
+        fix_code = "// or: model.compile({optimizer: 'adam', loss: 'meanSquaredError'})\n"
+                   "const { mean, variance } = tf.moments(xs, 0);\n"
+                   "const xsScaled = xs.sub(mean).div(variance.sqrt().add(1e-7));";
     } else {
         fix_summary = "Standardize the features (or use Adam, which adapts its steps)";
         fix_code = "norm = keras.layers.Normalization()\n"

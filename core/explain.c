@@ -586,8 +586,9 @@ static const char *entry_text(const fc_catalog_entry *e, size_t fw)
     return fw == 0 ? e->error_keras3 : fw == 1 ? e->error_tfkeras2 : e->error_tfjs;
 }
 
-static json_t *match_json(const fc_catalog_entry *e, size_t fw, match *m)
+static json_t *match_json(fc_finding_code code, size_t fw, match *m)
 {
+    const fc_catalog_entry *e = fc_catalog_get(code);
     fc_var vars[MAX_PARTS + 4];
     json_t *values = json_object(), *obj;
     char href[96], *expl, *fix_summary, *fix_code;
@@ -604,8 +605,13 @@ static json_t *match_json(const fc_catalog_entry *e, size_t fw, match *m)
     }
     snprintf(href, sizeof(href), "/v1/findings/%s", e->code);
     expl = fc_template_expand(e->explanation, vars, m->n_values);
-    fix_summary = fc_template_expand(e->fix_summary, vars, m->n_values);
-    fix_code = fc_template_expand(e->fix_code, vars, m->n_values);
+    {
+        const char *s, *c;
+
+        fc_catalog_fix(code, strcmp(frameworks[fw], "tfjs") == 0 ? FC_FW_TFJS : FC_FW_KERAS3, &s, &c);
+        fix_summary = fc_template_expand(s, vars, m->n_values);
+        fix_code = fc_template_expand(c, vars, m->n_values);
+    }
     obj = json_pack("{s:s, s:s, s:f, s:b, s:o, s:s, s:s?, s:[{s:s?, s:s?, s:s}], s:s}", "code", e->code, "framework",
                     frameworks[fw], "score", m->score, "truncated", m->truncated, "values", values, "title",
                     e->title, "explanation", expl, "fixes", "summary", fix_summary, "code", fix_code, "language",
@@ -967,13 +973,13 @@ static json_t *explain(const char *text, const char *framework)
     }
     for (i = 0; i < n_full; i++) {
         match_template(full[i].tmpl, text, m);
-        if (json_array_append_new(matches, match_json(fc_catalog_get((fc_finding_code)full[i].entry), full[i].fw,
+        if (json_array_append_new(matches, match_json((fc_finding_code)full[i].entry, full[i].fw,
                                                       m)) != 0)
             goto fail;
     }
     for (i = 0; n_full == 0 && i < n_part && i < 3; i++) {
         match_template(part_best[i].tmpl, text, m);
-        if (json_array_append_new(nearest, match_json(fc_catalog_get((fc_finding_code)part_best[i].entry),
+        if (json_array_append_new(nearest, match_json((fc_finding_code)part_best[i].entry,
                                                       part_best[i].fw, m)) != 0)
             goto fail;
     }

@@ -21,6 +21,28 @@ static const fc_catalog_entry catalog[] = {
 
 _Static_assert(sizeof(catalog) / sizeof(catalog[0]) == FC_FINDING_COUNT, "catalog and enum disagree");
 
+/* The JavaScript fix of a row whose fix is Python, for target tfjs (findings_fixes_tfjs.def); NULL when none. */
+static const struct {
+    const char *summary, *code;
+} tfjs_fixes[FC_FINDING_COUNT] = {
+#define FC_TFJS_FIX(code, summary, text) [FC_##code] = {summary, text},
+#include "findings_fixes_tfjs.def"
+#undef FC_TFJS_FIX
+};
+
+void fc_catalog_fix(fc_finding_code code, fc_framework framework, const char **summary, const char **fix_code)
+{
+    const fc_catalog_entry *e = fc_catalog_get(code);
+
+    if (framework == FC_FW_TFJS && (unsigned)code < FC_FINDING_COUNT && tfjs_fixes[code].code != NULL) {
+        *summary = tfjs_fixes[code].summary;
+        *fix_code = tfjs_fixes[code].code;
+    } else {
+        *summary = e != NULL ? e->fix_summary : NULL;
+        *fix_code = e != NULL ? e->fix_code : NULL;
+    }
+}
+
 static const fc_variant variants[] = {
 #define FC_VARIANT(id, code, fw, releases, of, text) [FC_V_##id] = {#id, FC_##code, fw, releases, #of, text},
 #include "findings_variants.def"
@@ -249,7 +271,7 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_ta
                             size_t n_vars)
 {
     const fc_catalog_entry *entry = fc_catalog_get(code);
-    const char *err_tmpl;
+    const char *err_tmpl, *fix_summary, *fix_code;
     fc_finding *f;
 
     if (entry == NULL)
@@ -271,12 +293,13 @@ fc_finding *fc_findings_add(fc_findings *list, fc_finding_code code, const fc_ta
     f->code = code;
     f->severity = entry->severity;
     err_tmpl = fc_catalog_error(entry, target);
+    fc_catalog_fix(code, target != NULL ? target->framework : FC_FW_KERAS3, &fix_summary, &fix_code);
     f->message = fc_template_expand(message ? message : entry->title, vars, n_vars);
     f->explanation = fc_template_expand(entry->explanation, vars, n_vars);
     f->framework_error = fc_template_expand(err_tmpl, vars, n_vars);
     if (f->message == NULL || f->explanation == NULL || (err_tmpl != NULL && f->framework_error == NULL) ||
         !dup_opt(&f->pointer, pointer ? pointer : "") || !dup_opt(&f->input, input) || !dup_opt(&f->layer, layer) ||
-        fc_finding_set_fix(f, 0, entry->fix_summary, entry->fix_code, vars, n_vars) != FC_OK) {
+        fc_finding_set_fix(f, 0, fix_summary, fix_code, vars, n_vars) != FC_OK) {
         finding_release(f);
         return NULL;
     }

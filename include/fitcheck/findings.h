@@ -71,6 +71,13 @@ const char *fc_variant_text(fc_variant_id id, const fc_target *t);
 /* The catalog row's error text for target t's framework and release (a ROW variant where one applies); may be NULL. */
 const char *fc_catalog_error(const fc_catalog_entry *entry, const fc_target *t);
 
+/*
+ * The catalog fix (summary and code templates) of code for framework: the
+ * JavaScript one of core/findings_fixes_tfjs.def for FC_FW_TFJS when the row
+ * has one, else the row's own.
+ */
+void fc_catalog_fix(fc_finding_code code, fc_framework framework, const char **summary, const char **fix_code);
+
 /* The catalog row for code; NULL for a code outside the catalog. */
 const fc_catalog_entry *fc_catalog_get(fc_finding_code code);
 
