@@ -738,14 +738,21 @@ static int prepare_list7(reader *rd, unsigned mask, char *msg, size_t size)
                       : (mask & 16)     ? "report_items_team_framework_id"
                       : (mask & 1)      ? "report_items_team_verdict_id"
                                         : "report_items_team_id";
-    const char *key = (mask & 64) ? "c.id" : "i.id";
+    /* A code with a run: the run's few reports, each checked for the code, instead of every report with the
+     * code checked for the run (bench/history: 290 ms -> about 1 ms at the p99 of 1 M reports). */
+    int by_code = (mask & 64) && !(mask & 8);
+    const char *key = by_code ? "c.id" : "i.id";
     char sql[1024];
     size_t used;
     int i;
 
-    if (mask & 64)
+    if (by_code)
         used = (size_t)snprintf(sql, sizeof(sql), "SELECT i.id, i.item FROM report_codes c JOIN report_items i ON"
                                 " i.id = c.id WHERE c.team_id = ?5 AND c.code = ?9");
+    else if (mask & 64)
+        used = (size_t)snprintf(sql, sizeof(sql), "SELECT i.id, i.item FROM report_items i INDEXED BY %s WHERE"
+                                " i.team_id = ?5 AND EXISTS (SELECT 1 FROM report_codes c WHERE c.team_id = ?5 AND"
+                                " c.code = ?9 AND c.id = i.id)", idx);
     else
         used = (size_t)snprintf(sql, sizeof(sql), "SELECT i.id, i.item FROM report_items i INDEXED BY %s WHERE"
                                 " i.team_id = ?5", idx);
