@@ -4,6 +4,10 @@
 #   bench_fitcheckd             prints the Release fitcheckd of build-rel/, building it when needed
 #   bench_free_port             prints a free TCP port on 127.0.0.1
 #   bench_wait_healthy PORT LOG waits (20 s at most) until fitcheckd on PORT answers /healthz
+#   bench_workdir               makes $work (a temporary directory) and, at exit, kills the server
+#                               whose pid the script put in $pid and removes $work
+#   bench_start_fitcheckd BIN [ARGS...]  starts BIN on a free port ($port) with its database and log
+#                               in $work, sets $pid and waits until it answers
 
 bench_need_wrk() {
     if ! command -v wrk >/dev/null 2>&1; then
@@ -30,4 +34,25 @@ bench_wait_healthy() {
         if [ $_i -ge 200 ]; then cat "$2"; return 1; fi
         sleep 0.1
     done
+}
+
+bench_cleanup() {
+    [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+
+bench_workdir() {
+    work=$(mktemp -d)
+    pid=""
+    trap bench_cleanup EXIT INT TERM
+}
+
+bench_start_fitcheckd() {
+    _bin=$1
+    shift
+    port=$(bench_free_port)
+    "$_bin" --port "$port" --db "$work/fitcheck.db" "$@" >"$work/fitcheckd.log" 2>&1 &
+    pid=$!
+    bench_wait_healthy "$port" "$work/fitcheckd.log"
 }

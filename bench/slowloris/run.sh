@@ -16,22 +16,12 @@ root=$(cd "$here/../.." && pwd)
 secs=${1:-20}
 slow=${2:-1200}
 . "$root/bench/lib.sh"
-work=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir
 
 bench_need_wrk
 fitcheckd=$(bench_fitcheckd)
-port=$(bench_free_port)
 # shellcheck disable=SC2086
-"$fitcheckd" --port "$port" --db "$work/fitcheck.db" ${SLOWLORIS_ARGS:-} >"$work/fitcheckd.log" 2>&1 &
-pid=$!
-bench_wait_healthy "$port" "$work/fitcheckd.log"
+bench_start_fitcheckd "$fitcheckd" ${SLOWLORIS_ARGS:-}
 export BODY="$root/bench/http/mnist_cnn.json"
 
 # fresh: N requests each on a new connection (curl, 5 s at most each), as a client arriving mid-attack

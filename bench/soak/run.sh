@@ -11,21 +11,11 @@ root=$(cd "$here/../.." && pwd)
 secs=${1:-60}
 conns=${2:-128}
 . "$root/bench/lib.sh"
-work=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir
 
 bench_need_wrk
 fitcheckd=$(bench_fitcheckd)
-port=$(bench_free_port)
-"$fitcheckd" --port "$port" --db "$work/fitcheck.db" >"$work/fitcheckd.log" 2>&1 &
-pid=$!
-bench_wait_healthy "$port" "$work/fitcheckd.log"
+bench_start_fitcheckd "$fitcheckd"
 sample() {
     echo "$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status") $(ls "/proc/$pid/fd" | wc -l)"
 }
