@@ -17,7 +17,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -256,7 +256,7 @@ function findingCard(f) {
   const where = [f.location.pointer, f.location.layer && `layer ${f.location.layer}`, f.location.input && `input ${f.location.input}`,
     f.location.output && `output ${f.location.output}`].filter(Boolean).join(' · ');
   return h('div', { class: 'card finding' },
-    h('h3', {}, h('span', { class: `sev ${f.severity}` }, f.severity), ' ', h('a', { href: f.href }, f.code), ' ', f.title),
+    h('h3', {}, h('span', { class: `sev ${f.severity}` }, f.severity), ' ', h('a', { href: `#/findings/${f.code}` }, f.code), ' ', f.title),
     h('p', { class: 'where' }, where),
     h('p', {}, f.message),
     h('p', { class: 'muted' }, f.explanation),
@@ -317,13 +317,37 @@ async function showReport(id) {
       res.device ? h('p', { class: 'muted' }, res.device.note || `${res.device.name || 'device'}: ${res.device.memory_size}`) : null));
 }
 
+// A catalog entry, fetched with the key (under --auth keys a plain link to /v1/findings/CODE is a 401).
+async function showFinding(code) {
+  const view = document.getElementById('report-view');
+  view.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
+  let e;
+  try {
+    e = await api(`/v1/findings/${encodeURIComponent(code)}`);
+  } catch (err) {
+    view.replaceChildren(h('p', {}, `This finding cannot be shown: ${err.message}. `, h('a', { href: '#/' }, 'Back to the history')));
+    return;
+  }
+  const errors = Object.entries(e.errors || {}).filter(([, text]) => text);
+  view.replaceChildren(
+    h('p', {}, h('a', { href: '#/' }, '← history')),
+    h('div', { class: 'card finding', id: 'catalog-entry' },
+      h('h2', {}, h('span', { class: `sev ${e.severity}` }, e.severity), ' ', e.code, ' ', e.title),
+      h('p', {}, e.explanation),
+      h('h3', {}, 'Fix'), h('p', {}, e.fix.summary), h('pre', {}, e.fix.code), copyButton(e.fix.code),
+      errors.length ? [h('h3', {}, 'What each framework says'), ...errors.map(([fw, text]) => [h('p', { class: 'muted' }, fw), h('pre', {}, text)])] : null,
+      h('p', { class: 'muted' }, `Checked against: ${e.reference}`)));
+}
+
 // ---------------------------------------------------------------- routing
 
 async function route() {
   const m = location.hash.match(/^#\/reports\/([0-9a-f-]{36})$/);
-  document.getElementById('history-view').hidden = !!m;
-  document.getElementById('report-view').hidden = !m;
+  const f = location.hash.match(/^#\/findings\/([A-Z0-9_]+)$/);
+  document.getElementById('history-view').hidden = !!(m || f);
+  document.getElementById('report-view').hidden = !(m || f);
   if (m) await showReport(m[1]);
+  else if (f) await showFinding(f[1]);
   else await loadHistory().catch((err) => { if (document.getElementById('notice').hidden) notice(err.message); });
 }
 

@@ -124,6 +124,13 @@ describe('dashboard', () => {
     assert.match(await card.textContent(), /LABELS_SPARSE_FOR_CATEGORICAL/);
     assert.ok((await card.locator('pre').count()) >= 1, 'the framework text or a fix is shown as code');
     assert.ok((await card.locator('button.copy').count()) >= 1, 'a fix with a copy button');
+    // the code links to its catalog entry, fetched with the key (a bare /v1 link would be a 401)
+    await card.locator('h3 a').click();
+    const entry = page.locator('#catalog-entry');
+    await entry.waitFor();
+    assert.match(await entry.textContent(), /LABELS_SPARSE_FOR_CATEGORICAL/);
+    assert.match(await entry.textContent(), /Fix/);
+    assert.ok((await entry.locator('pre').count()) >= 2, 'the fix and what a framework prints');
   });
 
   it('shows a report stored elsewhere as it arrives', async () => {
