@@ -61,6 +61,15 @@ int main(void)
         printf("%s\n\n", e->explanation);
         printf("**Fix:** %s\n", e->fix_summary);
         text_block(e->fix_code);
+        {
+            const char *js_summary, *js_code;
+
+            fc_catalog_fix((fc_finding_code)i, FC_FW_TFJS, &js_summary, &js_code);
+            if (js_code != e->fix_code) {
+                printf("**Fix (TF.js):** %s\n", js_summary);
+                text_block(js_code);
+            }
+        }
         printf("**What each framework prints:**\n\n");
         target("Keras 3", e->error_keras3);
         target("tf.keras 2", e->error_tfkeras2);
