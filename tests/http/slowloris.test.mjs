@@ -115,6 +115,21 @@ describe('slow clients', () => {
     assert.ok((await metric('fitcheck_slow_clients_closed_total{phase="body"}')) >= 4);
   });
 
+  it('a kept-alive connection idle past --header-timeout is still served (its deadline is the idle timeout)', async () => {
+    const s = await connect('127.0.0.4');
+    const get = 'GET /healthz HTTP/1.1\r\nHost: fitcheck\r\n\r\n';
+    s.write(get);
+    for (let i = 0; i < 50 && !s.received.includes('\r\n\r\n'); i++) await sleep(20);
+    assert.match(s.received, /^HTTP\/1\.1 200 /);
+    s.received = '';
+    await sleep((HEADER_TIMEOUT_S + 1) * 1000);
+    assert.equal(s.closedAt, null, 'the idle kept-alive connection was cut at the header deadline');
+    s.write(get);
+    for (let i = 0; i < 50 && !s.received.includes('\r\n\r\n'); i++) await sleep(20);
+    assert.match(s.received, /^HTTP\/1\.1 200 /);
+    s.destroy();
+  });
+
   it('one address holds at most --per-ip-connections connections; others are served', async () => {
     const sockets = await Promise.all(Array.from({ length: PER_IP + 5 }, () => connect('127.0.0.3')));
     await sleep(300);
