@@ -1158,11 +1158,15 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     pthread_cond_init(&s->work, NULL);
     if (connect(path, &s->db, msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
         goto fail;
-    if (prepare(s->db, "SELECT COUNT(*) FROM reports", &s->count, msg, size) != 0 ||
-        prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
+    if (prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
         goto fail;
     version = op_schema_version(&s->base);
     s->schema = version;
+    /* From schema 4 every report has its list item, in the same transaction (a savepoint each): counting the
+     * narrow items by their smallest index reads 0.8 s of a cold 1 M store where the reports took 9.2 s. */
+    if (prepare(s->db, version >= 4 ? "SELECT COUNT(*) FROM report_items" : "SELECT COUNT(*) FROM reports",
+                &s->count, msg, size) != 0)
+        goto fail;
     for (k = 0; k < N_READERS; k++) {
         reader *rd = &s->readers[k];
 
