@@ -16,6 +16,7 @@
 #include "guard.h"
 
 #define SWEEP_MS 250
+#define BODY_GRACE_S 10
 
 typedef enum phase { PH_HEADERS, PH_BODY, PH_ANSWER } phase;
 
@@ -59,6 +60,8 @@ static void reap(fc_guard *g, slot *s, int which)
 
 static void sweep(fc_guard *g, int64_t now)
 {
+    /* a body's grace before its rate counts: the header timeout, or BODY_GRACE_S without one */
+    unsigned grace_s = g->cfg.header_timeout_s ? g->cfg.header_timeout_s : BODY_GRACE_S;
     slot *s;
 
     for (s = g->head; s != NULL; s = s->next) {
@@ -69,8 +72,7 @@ static void sweep(fc_guard *g, int64_t now)
 
             if (limit > 0 && age > (int64_t)limit * 1000000)
                 reap(g, s, 0);
-        } else if (s->phase == PH_BODY && g->cfg.body_min_rate > 0 &&
-                   age > (int64_t)g->cfg.header_timeout_s * 1000000 &&
+        } else if (s->phase == PH_BODY && g->cfg.body_min_rate > 0 && age > (int64_t)grace_s * 1000000 &&
                    (double)s->body_bytes * 1e6 < (double)g->cfg.body_min_rate * (double)age) {
             reap(g, s, 1);
         }

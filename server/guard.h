@@ -11,8 +11,9 @@
  *            request on a kept-alive connection, within keepalive_s of the
  *            previous answer (the idle timeout, which MHD alone would reset
  *            at every byte);
- *   body     after a grace of header_timeout_s the body must arrive at
- *            body_min_rate bytes per second on average, at least;
+ *   body     after a grace of header_timeout_s (10 s when that is 0) the
+ *            body must arrive at body_min_rate bytes per second on average,
+ *            at least;
  *   answer   a request being answered (a handler running, an event stream)
  *            has no deadline here.
  *
