@@ -1,6 +1,8 @@
 /*
  * driver.c - runs a libFuzzer target over files named on the command line
- * (or every file in a named directory), for builds without libFuzzer.
+ * (or every file in a named directory), for builds without libFuzzer: each
+ * input and 64 of its prefixes, or, for the paths after "--corpus" (the
+ * corpora tests/fuzz/run.sh keeps), each input whole.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -10,6 +12,8 @@
 #include <sys/stat.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int prefixes = 1; /* run 64 prefixes of each input too; off after "--corpus" */
 
 static int run_file(const char *path)
 {
@@ -32,8 +36,9 @@ static int run_file(const char *path)
     }
     fclose(f);
     LLVMFuzzerTestOneInput(buf, (size_t)size);
-    /* Every prefix too: truncated bodies are the commonest malformed input. */
-    for (long n = 0; n < size; n += 1 + size / 64)
+    /* Every prefix too: truncated bodies are the commonest malformed input (not of a fuzzer's corpus, whose
+     * inputs are there for what they reach whole). */
+    for (long n = 0; prefixes && n < size; n += 1 + size / 64)
         LLVMFuzzerTestOneInput(buf, (size_t)n);
     free(buf);
     return 0;
@@ -72,6 +77,10 @@ int main(int argc, char **argv)
     int i, count = 0, result = 0;
 
     for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--corpus") == 0) {
+            prefixes = 0; /* the paths after it are fuzzers' corpora: each input whole */
+            continue;
+        }
         if (run_path(argv[i], &count) != 0)
             result = 1;
     }
