@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh runtime   build + run fitcheckd
 #   scripts/deps.sh test      also cmocka and Node.js (HTTP tests, OpenAPI lint)
+#   scripts/deps.sh clang     also clang (ThreadSanitizer builds, libFuzzer)
 set -euo pipefail
 
 want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libzip-dev libcurl4-openssl-dev)
@@ -13,6 +14,7 @@ if [ "${1:-runtime}" = test ]; then
     command -v node >/dev/null 2>&1 || want+=(nodejs)
     command -v npm >/dev/null 2>&1 || want+=(npm)
 fi
+[ "${1:-}" = clang ] && want=(clang)
 
 missing=()
 for pkg in "${want[@]}"; do
