@@ -5,8 +5,10 @@
 #ifndef FITCHECK_APP_H
 #define FITCHECK_APP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -56,5 +58,11 @@ typedef struct fc_req {
 
 /* Monotonic microseconds. */
 int64_t fc_now_us(void);
+
+/* Initialises cond to time its waits on the monotonic clock (setting the wall clock must not stall a timer). */
+void fc_cond_init_monotonic(pthread_cond_t *cond);
+
+/* The monotonic time ms milliseconds from now, as pthread_cond_timedwait takes it for such a cond. */
+void fc_deadline_ms(struct timespec *until, long ms);
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app.h"
 #include "events.h"
 
 #define BATCH 50
@@ -55,10 +56,7 @@ struct fc_events {
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return fc_now_us() / 1000;
 }
 
 /* Resumes s if it is suspended, else marks it dirty. Hub lock held. */
@@ -86,12 +84,7 @@ static void *beat_main(void *arg)
             if (s->suspended && now >= s->next_beat_ms)
                 wake(s);
         }
-        clock_gettime(CLOCK_MONOTONIC, &until); /* the condition variable waits on this clock */
-        until.tv_nsec += 200 * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        fc_deadline_ms(&until, 200);
         pthread_cond_timedwait(&ev->tick, &ev->lock, &until);
     }
     pthread_mutex_unlock(&ev->lock);
@@ -101,7 +94,6 @@ static void *beat_main(void *arg)
 fc_events *fc_events_new(fc_store *store, int heartbeat_ms, int per_key)
 {
     fc_events *ev = calloc(1, sizeof(*ev));
-    pthread_condattr_t attr;
 
     if (ev == NULL)
         return NULL;
@@ -110,10 +102,7 @@ fc_events *fc_events_new(fc_store *store, int heartbeat_ms, int per_key)
     ev->per_key = per_key > 0 ? per_key : 0;
     pthread_mutex_init(&ev->lock, NULL);
     /* the heartbeat's deadline is on the monotonic clock: setting the wall clock must not stall it */
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&ev->tick, &attr);
-    pthread_condattr_destroy(&attr);
+    fc_cond_init_monotonic(&ev->tick);
     if (pthread_create(&ev->beat, NULL, beat_main, ev) != 0) {
         pthread_mutex_destroy(&ev->lock);
         pthread_cond_destroy(&ev->tick);

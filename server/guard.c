@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "app.h"
 #include "guard.h"
 
 #define SWEEP_MS 250
@@ -39,14 +40,6 @@ struct fc_guard {
     slot *head;
     uint64_t closed[2];
 };
-
-static int64_t now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Shuts the socket down once; the caller holds the lock. */
 static void reap(fc_guard *g, slot *s, int which)
@@ -86,16 +79,11 @@ static void *reaper_main(void *arg)
 
     pthread_mutex_lock(&g->lock);
     while (!g->stopping) {
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_nsec += SWEEP_MS * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        fc_deadline_ms(&until, SWEEP_MS);
         while (!g->stopping && pthread_cond_timedwait(&g->wake, &g->lock, &until) != ETIMEDOUT)
             ;
         if (!g->stopping)
-            sweep(g, now_us());
+            sweep(g, fc_now_us());
     }
     pthread_mutex_unlock(&g->lock);
     return NULL;
@@ -104,16 +92,12 @@ static void *reaper_main(void *arg)
 fc_guard *fc_guard_new(const fc_guard_config *cfg)
 {
     fc_guard *g = calloc(1, sizeof(*g));
-    pthread_condattr_t attr;
 
     if (g == NULL)
         return NULL;
     g->cfg = *cfg;
     pthread_mutex_init(&g->lock, NULL);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&g->wake, &attr);
-    pthread_condattr_destroy(&attr);
+    fc_cond_init_monotonic(&g->wake);
     if (pthread_create(&g->reaper, NULL, reaper_main, g) != 0) {
         pthread_cond_destroy(&g->wake);
         pthread_mutex_destroy(&g->lock);
@@ -159,7 +143,7 @@ void fc_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_conte
         s->fd = info->connect_fd;
         s->phase = PH_HEADERS;
         s->first = 1;
-        s->since_us = now_us();
+        s->since_us = fc_now_us();
         pthread_mutex_lock(&g->lock);
         s->next = g->head;
         if (g->head != NULL)
@@ -200,7 +184,7 @@ static void set_phase(fc_guard *g, struct MHD_Connection *conn, phase p)
     if (p == PH_HEADERS)
         s->first = 0;
     s->phase = p;
-    s->since_us = now_us();
+    s->since_us = fc_now_us();
     s->body_bytes = 0;
     pthread_mutex_unlock(&g->lock);
 }
