@@ -57,7 +57,6 @@ typedef struct reader {
 /* A list with a code and a project driven by the project's index (the smaller set), not the code's. */
 #define BY_FILTER (1u << N_FILTERS)
 #define SIZE_PROBE 2000 /* index entries counted at most to tell the smaller set */
-#define SIZE_PROBE_TEXT "2000"
 
 typedef struct sqlite_store {
     fc_store base;            /* must be first */
@@ -318,12 +317,13 @@ static void insert_row(sqlite_store *s, pending *p)
     }
 }
 
-/* Steps a statement without a result (a savepoint's); 0 on SQLITE_DONE. */
-static int step_plain(sqlite3_stmt *st)
+/* Steps a statement without a result (a write, a savepoint's), then resets it; 0 on SQLITE_DONE. */
+static int step_done(sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
 
     sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -356,7 +356,7 @@ static void commit_batch(sqlite_store *s, pending *batch)
         return;
     }
     for (p = batch; p != NULL; p = p->next) {
-        if (step_plain(s->row_begin) != 0) {
+        if (step_done(s->row_begin) != 0) {
             p->status = FC_STORE_ERROR;
             set_msg(p->msg, sizeof(p->msg), "storing report", s->wdb);
         } else {
@@ -368,14 +368,14 @@ static void commit_batch(sqlite_store *s, pending *batch)
             s->next_seq = seq;
             return;
         }
-        if (p->status != FC_STORE_OK && step_plain(s->row_undo) != 0) {
+        if (p->status != FC_STORE_OK && step_done(s->row_undo) != 0) {
             set_msg(msg, sizeof(msg), "undoing a report's rows", s->wdb);
             exec(s->wdb, "ROLLBACK", NULL, 0);
             fail_batch(batch, msg);
             s->next_seq = seq;
             return;
         }
-        step_plain(s->row_end);
+        step_done(s->row_end);
     }
     if (exec(s->wdb, "COMMIT", msg, sizeof(msg)) != 0) {
         exec(s->wdb, "ROLLBACK", NULL, 0);
@@ -455,16 +455,6 @@ static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *ms
     if (p.status != FC_STORE_OK && msg != NULL && size > 0)
         snprintf(msg, size, "%s", p.msg);
     return p.status;
-}
-
-/* Steps a write statement on the main connection; 0 on SQLITE_DONE. */
-static int step_done(sqlite3_stmt *st)
-{
-    int rc = sqlite3_step(st);
-
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static fc_store_status op_put_model(fc_store *base, int64_t team_id, const char *id, const char *json, int *created,
@@ -783,6 +773,7 @@ static int probe_size(sqlite3_stmt *st, int64_t team_id, const char *value)
 
     sqlite3_bind_int64(st, 1, team_id);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, SIZE_PROBE);
     if (sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
@@ -801,11 +792,11 @@ static int smaller_project(reader *rd, const fc_report_query *q)
     int code_n, project_n;
 
     if ((rd->code_size == NULL &&
-         prepare(rd->db, "SELECT COUNT(*) FROM (SELECT 1 FROM report_codes WHERE team_id = ?1 AND code = ?2 LIMIT "
-                 SIZE_PROBE_TEXT ")", &rd->code_size, NULL, 0) != 0) ||
+         prepare(rd->db, "SELECT COUNT(*) FROM (SELECT 1 FROM report_codes WHERE team_id = ?1 AND code = ?2 LIMIT ?3)",
+                 &rd->code_size, NULL, 0) != 0) ||
         (rd->project_size == NULL &&
          prepare(rd->db, "SELECT COUNT(*) FROM (SELECT 1 FROM report_items INDEXED BY report_items_team_project_id"
-                 " WHERE team_id = ?1 AND project = ?2 LIMIT " SIZE_PROBE_TEXT ")", &rd->project_size, NULL, 0) != 0))
+                 " WHERE team_id = ?1 AND project = ?2 LIMIT ?3)", &rd->project_size, NULL, 0) != 0))
         return 0;
     code_n = probe_size(rd->code_size, q->team_id, q->code);
     project_n = probe_size(rd->project_size, q->team_id, q->project);
