@@ -41,7 +41,9 @@ static enum MHD_Result queue(fc_req *r, unsigned status, const char *content_typ
     MHD_destroy_response(resp);
     if (ret == MHD_YES) {
         r->status = status;
-        if (!r->body_expected || r->body_done) /* else a body still comes, and its deadline holds */
+        /* answered at the first call and no body comes (the final call marks the others; a body still on
+         * its way keeps its deadline) */
+        if (!r->body_expected && !r->body_done)
             fc_guard_answering(r->app->guard, r->conn);
     }
     return ret;
