@@ -4,7 +4,7 @@
 #   bench_fitcheckd             prints the Release fitcheckd of build-rel/, building it when needed
 #   bench_free_port             prints a free TCP port on 127.0.0.1
 #   bench_wait_healthy PORT LOG waits (20 s at most) until fitcheckd on PORT answers /healthz
-#   bench_workdir               makes $work (a temporary directory) and, at exit, kills the server
+#   bench_workdir [TEMPLATE]    makes $work (a temporary directory, mktemp's TEMPLATE) and, at exit, kills the server
 #                               whose pid the script put in $pid and removes $work
 #   bench_start_fitcheckd BIN [ARGS...]  starts BIN on a free port ($port) with its database and log
 #                               in $work, sets $pid and waits until it answers
@@ -43,7 +43,7 @@ bench_cleanup() {
 }
 
 bench_workdir() {
-    work=$(mktemp -d)
+    if [ $# -gt 0 ]; then work=$(mktemp -d "$1"); else work=$(mktemp -d); fi
     pid=""
     trap bench_cleanup EXIT INT TERM
 }

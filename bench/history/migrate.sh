@@ -19,14 +19,7 @@ root=$(cd "$here/../.." && pwd)
 COUNT=${1:-${COUNT:-1000000}}
 MIGRATE_DB=${MIGRATE_DB:-/tmp/fitcheck-history5-$COUNT.db}
 . "$root/bench/lib.sh"
-work=$(mktemp -d "${TMPDIR:-/tmp}/fitcheck-migrate-XXXXXX")
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir "${TMPDIR:-/tmp}/fitcheck-migrate-XXXXXX"
 
 # FITCHECKD=path: that binary (say a Release build of a commit, out of a tree others are editing); else
 # build-rel/ of this working tree, rebuilt now

@@ -27,14 +27,7 @@ conns=${2:-16}
 COUNT=${COUNT:-1000000}
 HISTORY_DB=${HISTORY_DB:-/tmp/fitcheck-history8-$COUNT.db}
 . "$root/bench/lib.sh"
-work=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir
 
 bench_need_wrk
 # FITCHECKD=path: that binary (say a Release build of a commit, out of a tree others are editing); else

@@ -12,14 +12,7 @@ conns=${2:-64}
 BODY=${BODY:-$here/mnist_cnn.json}
 export BODY
 . "$root/bench/lib.sh"
-work=$(mktemp -d)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+bench_workdir
 bench_need_wrk
 fitcheckd=$(bench_fitcheckd)
 port=$(bench_free_port)
