@@ -13,7 +13,6 @@
  * WAL mode they see every committed report and never wait for the writer's
  * fsync. A main connection applies the migrations and stores models.
  */
-#define _GNU_SOURCE 1 /* pthread_setname_np */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,12 @@
 
 #include <sqlite3.h>
 
+#include "group_commit.h"
 #include "ids.h"
 #include "store.h"
 #include "store_migrations.h"
 
-/* A report waiting for its commit; lives on the caller's stack. */
-typedef struct pending {
-    const fc_report_row *row;
-    fc_store_status status;
-    char msg[256];
-    int done;
-    pthread_cond_t wake; /* signalled once done: only the batch's callers wake */
-    struct pending *next;
-} pending;
+typedef fc_gc_item pending; /* a report waiting for its commit */
 
 #define N_READERS 4
 #define N_FILTERS 9 /* verdict, project, cursor, run, framework, model, code, since, until (bits 0..8) */
@@ -78,14 +70,8 @@ typedef struct sqlite_store {
     sqlite3_stmt *row_begin;   /* on wdb: SAVEPOINT row, RELEASE row, ROLLBACK TO row: a report's */
     sqlite3_stmt *row_end;     /* rows go in whole or not at all (a full disk can fail the second) */
     sqlite3_stmt *row_undo;
-    pthread_t writer;
-    int writer_running;
-    pthread_mutex_t qlock;    /* guards the queue, the flags and the counters */
-    pthread_cond_t work;      /* a report was queued, or the store closes */
-    pending *head, *tail;
-    int stopping;
-    int64_t commits, rows, max_batch;
-    int64_t stored;           /* reports in the table: counted at open, then kept by the writer */
+    fc_group_commit gc;       /* the writer thread: it alone uses wdb */
+    int64_t stored;           /* reports in the table: counted at open, then kept by the writer (atomic) */
     int64_t next_seq;         /* the writer's: the sequence number of the next report (schema 8) */
 } sqlite_store;
 
@@ -345,8 +331,9 @@ static void fail_batch(pending *batch, const char *msg)
  * commit. When SQLite rolled the whole transaction back itself (it may, on
  * SQLITE_FULL or an I/O error), the batch has failed as a whole.
  */
-static void commit_batch(sqlite_store *s, pending *batch)
+static void commit_batch(void *engine, pending *batch)
 {
+    sqlite_store *s = engine;
     char msg[200];
     pending *p;
     int64_t stored = 0, seq = s->next_seq;
@@ -385,76 +372,12 @@ static void commit_batch(sqlite_store *s, pending *batch)
     }
     for (p = batch; p != NULL; p = p->next)
         stored += p->status == FC_STORE_OK;
-    pthread_mutex_lock(&s->qlock);
-    s->stored += stored;
-    pthread_mutex_unlock(&s->qlock);
-}
-
-static void *writer_main(void *arg)
-{
-    sqlite_store *s = arg;
-
-    pthread_setname_np(pthread_self(), "fc-writer"); /* for top -H, perf and /proc: it is the one that fsyncs */
-    pthread_mutex_lock(&s->qlock);
-    for (;;) {
-        pending *batch, *p;
-        int64_t n = 0;
-
-        while (s->head == NULL && !s->stopping)
-            pthread_cond_wait(&s->work, &s->qlock);
-        if (s->head == NULL)
-            break; /* stopping, and nothing left to write */
-        batch = s->head;
-        s->head = s->tail = NULL;
-        pthread_mutex_unlock(&s->qlock);
-        commit_batch(s, batch); /* new reports queue up meanwhile: the next batch */
-        pthread_mutex_lock(&s->qlock);
-        for (p = batch; p != NULL;) {
-            pending *next = p->next; /* p may be gone once its caller wakes */
-
-            p->done = 1;
-            pthread_cond_signal(&p->wake);
-            n++;
-            p = next;
-        }
-        s->commits++;
-        s->rows += n;
-        if (n > s->max_batch)
-            s->max_batch = n;
-    }
-    pthread_mutex_unlock(&s->qlock);
-    return NULL;
+    __atomic_add_fetch(&s->stored, stored, __ATOMIC_RELAXED);
 }
 
 static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *msg, size_t size)
 {
-    sqlite_store *s = (sqlite_store *)base;
-    pending p;
-
-    memset(&p, 0, sizeof(p));
-    p.row = row;
-    pthread_cond_init(&p.wake, NULL);
-    pthread_mutex_lock(&s->qlock);
-    if (s->stopping) {
-        pthread_mutex_unlock(&s->qlock);
-        pthread_cond_destroy(&p.wake);
-        if (msg != NULL && size > 0)
-            snprintf(msg, size, "storing report: the store is closing");
-        return FC_STORE_ERROR;
-    }
-    if (s->tail != NULL)
-        s->tail->next = &p;
-    else
-        s->head = &p;
-    s->tail = &p;
-    pthread_cond_signal(&s->work);
-    while (!p.done)
-        pthread_cond_wait(&p.wake, &s->qlock);
-    pthread_mutex_unlock(&s->qlock);
-    pthread_cond_destroy(&p.wake);
-    if (p.status != FC_STORE_OK && msg != NULL && size > 0)
-        snprintf(msg, size, "%s", p.msg);
-    return p.status;
+    return fc_gc_put(&((sqlite_store *)base)->gc, row, msg, size);
 }
 
 static fc_store_status op_put_model(fc_store *base, int64_t team_id, const char *id, const char *json, int *created,
@@ -682,13 +605,7 @@ static fc_store_status op_key_revoke(fc_store *base, const char *id, int64_t now
 
 static void op_stats(fc_store *base, fc_store_stats *out)
 {
-    sqlite_store *s = (sqlite_store *)base;
-
-    pthread_mutex_lock(&s->qlock);
-    out->commits = s->commits;
-    out->reports = s->rows;
-    out->max_batch = s->max_batch;
-    pthread_mutex_unlock(&s->qlock);
+    fc_gc_stats(&((sqlite_store *)base)->gc, out);
 }
 
 static fc_store_status op_previous(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
@@ -954,13 +871,7 @@ static fc_store_status op_events_head(fc_store *base, int64_t team_id, int64_t *
 
 static int64_t op_count(fc_store *base)
 {
-    sqlite_store *s = (sqlite_store *)base;
-    int64_t n;
-
-    pthread_mutex_lock(&s->qlock);
-    n = s->stored;
-    pthread_mutex_unlock(&s->qlock);
-    return n;
+    return __atomic_load_n(&((sqlite_store *)base)->stored, __ATOMIC_RELAXED);
 }
 
 static int op_schema_version(fc_store *base)
@@ -981,14 +892,7 @@ static void op_close(fc_store *base)
     sqlite_store *s = (sqlite_store *)base;
     int i, k;
 
-    if (s->writer_running) {
-        /* the writer commits what is queued, then ends */
-        pthread_mutex_lock(&s->qlock);
-        s->stopping = 1;
-        pthread_cond_signal(&s->work);
-        pthread_mutex_unlock(&s->qlock);
-        pthread_join(s->writer, NULL);
-    }
+    fc_gc_stop(&s->gc); /* the writer commits what is queued, then ends */
     sqlite3_finalize(s->insert);
     sqlite3_finalize(s->insert_item);
     sqlite3_finalize(s->insert_code);
@@ -1030,8 +934,6 @@ static void op_close(fc_store *base)
         sqlite3_close(s->db);
     }
     pthread_mutex_destroy(&s->lock);
-    pthread_mutex_destroy(&s->qlock);
-    pthread_cond_destroy(&s->work);
     free(s);
 }
 
@@ -1143,10 +1045,8 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
     }
     s->base.ops = &sqlite_ops;
     pthread_mutex_init(&s->lock, NULL);
-    pthread_mutex_init(&s->qlock, NULL);
     for (k = 0; k < N_READERS; k++)
         pthread_mutex_init(&s->readers[k].lock, NULL);
-    pthread_cond_init(&s->work, NULL);
     if (connect(path, &s->db, msg, size) != 0 || migrate(s->db, max_version, msg, size) != 0)
         goto fail;
     if (prepare(s->db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", &s->version, msg, size) != 0)
@@ -1264,11 +1164,10 @@ fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, siz
         prepare(s->wdb, "RELEASE row", &s->row_end, msg, size) != 0 ||
         prepare(s->wdb, "ROLLBACK TO row", &s->row_undo, msg, size) != 0)
         goto fail;
-    if (pthread_create(&s->writer, NULL, writer_main, s) != 0) {
+    if (fc_gc_start(&s->gc, "fc-writer", commit_batch, s) != 0) {
         set_msg(msg, size, "starting the store's writer", NULL);
         goto fail;
     }
-    s->writer_running = 1;
     return &s->base;
 
 fail:
