@@ -4,8 +4,17 @@
 #include "store.h"
 #include "store_migrations.h"
 
+#include <string.h>
+
+int fc_store_is_postgres(const char *location)
+{
+    return location != NULL && (strncmp(location, "postgres://", 11) == 0 || strncmp(location, "postgresql://", 13) == 0);
+}
+
 fc_store *fc_store_open(const char *location, int max_version, char *msg, size_t msg_size)
 {
+    if (fc_store_is_postgres(location))
+        return fc_store_pg_open(location, max_version, msg, msg_size);
     return fc_store_sqlite_open(location, max_version, msg, msg_size);
 }
 

@@ -1,8 +1,10 @@
 /*
  * store.h - the report store: where reports are kept and listed from.
  *
- * An interface (a table of operations) so that another engine can stand
- * beside SQLite later; fc_store_open picks the engine from the location.
+ * An interface (a table of operations) with two engines, SQLite
+ * (store_sqlite.c: one process owns a file) and PostgreSQL (store_pg.c:
+ * replicas share a database); fc_store_open picks the engine from the
+ * location.
  * Every operation is safe to call from several threads at once.
  */
 #ifndef FITCHECK_STORE_H
@@ -90,6 +92,10 @@ typedef struct fc_store_stats {
     int64_t max_batch; /* the most reports one commit held */
 } fc_store_stats;
 
+/* Told of a report of team_id committed by any process sharing the database; team_id -1: of any team (some
+ * commits may have gone unheard, as while the database was unreachable). */
+typedef void (*fc_store_commit_fn)(void *ctx, int64_t team_id);
+
 typedef struct fc_store_ops {
     const char *engine;
     /* Stores a report; returns only once it is durable (committed, possibly with others queued beside it). */
@@ -138,6 +144,16 @@ typedef struct fc_store_ops {
     fc_store_status (*key_list)(fc_store *store, fc_key_visit_fn visit, void *ctx, char *msg, size_t msg_size);
     /* Marks a valid key revoked at now_ms; FC_STORE_NOT_FOUND when there is no such key or it is revoked. */
     fc_store_status (*key_revoke)(fc_store *store, const char *id, int64_t now_ms, char *msg, size_t msg_size);
+    /* Optional (NULL when one process owns the database, as on SQLite: the caller keeps the buckets in memory):
+     * takes a token from key_id's bucket (refilled at rate per second, holding at most burst) kept in the
+     * database, so that every replica sharing it draws on one bucket. *allowed is 1 when a token was taken, else
+     * 0 with *retry_after_ms until one is there. FC_STORE_ERROR when the database does not answer. */
+    fc_store_status (*rate_take)(fc_store *store, const char *key_id, double rate, double burst, int *allowed,
+                                 int64_t *retry_after_ms, char *msg, size_t msg_size);
+    /* Optional (NULL when only this process writes, as on SQLite): from now on calls fn(ctx, team_id), on a
+     * thread of the store's, for every report committed by any process sharing the database, this one's
+     * included. Called once, before serving; fn must be thread-safe and quick. */
+    void (*watch)(fc_store *store, fc_store_commit_fn fn, void *ctx);
     /* Write grouping so far (for /metrics and the benchmarks). */
     void (*stats)(fc_store *store, fc_store_stats *out);
     void (*close)(fc_store *store);
@@ -148,10 +164,12 @@ struct fc_store {
 };
 
 /*
- * Opens (creating when missing) the store at location: a SQLite file path.
- * Applies every embedded migration not yet recorded, each in its own
- * transaction, up to max_version (0 for all). Returns NULL and a message in
- * msg on failure. Close with fc_store_close.
+ * Opens the store at location: a PostgreSQL URI (postgres://... or
+ * postgresql://...), or else a SQLite file path (created when missing).
+ * Applies every embedded migration not yet recorded (the engine's dialect),
+ * each in its own transaction, up to max_version (0 for all; PostgreSQL
+ * needs them all). Returns NULL and a message in msg on failure. Close with
+ * fc_store_close.
  */
 fc_store *fc_store_open(const char *location, int max_version, char *msg, size_t msg_size);
 
@@ -163,5 +181,9 @@ int fc_store_latest_version(void);
 
 /* Engine constructors (store_<engine>.c). */
 fc_store *fc_store_sqlite_open(const char *path, int max_version, char *msg, size_t msg_size);
+fc_store *fc_store_pg_open(const char *conninfo, int max_version, char *msg, size_t msg_size);
+
+/* Whether location names a PostgreSQL database (a postgres:// or postgresql:// URI). */
+int fc_store_is_postgres(const char *location);
 
 #endif

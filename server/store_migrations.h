@@ -1,6 +1,7 @@
 /*
  * store_migrations.h - the SQL migrations embedded at build time by
- * cmake/embed_migrations.cmake from migrations/NNNN_name.sql, in order.
+ * cmake/embed_migrations.cmake from migrations/NNNN_name.sql, in order, and
+ * their PostgreSQL dialect from migrations/postgres/ (the same versions).
  */
 #ifndef FITCHECK_STORE_MIGRATIONS_H
 #define FITCHECK_STORE_MIGRATIONS_H
@@ -15,5 +16,7 @@ typedef struct fc_migration {
 
 extern const fc_migration fc_migrations[];
 extern const size_t fc_migrations_count;
+extern const fc_migration fc_pg_migrations[];
+extern const size_t fc_pg_migrations_count;
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * tests/unit/test_store.c: the SQLite report store through the fc_store_ops
- * interface: open and schema version, put/get round trips, duplicate ids,
+ * tests/unit/test_store.c: the report store through the fc_store_ops
+ * interface, on SQLite and (the same contract tests, when the suite's
+ * PostgreSQL server runs: FITCHECK_PG_URL_FILE) on PostgreSQL: open and schema version, put/get round trips, duplicate ids,
  * keyset pagination with verdict and project filters and the listing's
  * summary JSON, persistence across reopen, in-place upgrade from schema 1,
  * refusal of a newer schema, an unopenable path, and concurrent writers.
- * Every test runs in its own mkdtemp directory, removed afterwards together
- * with the -wal/-shm files.
+ * Every SQLite test runs in its own mkdtemp directory, removed afterwards
+ * together with the -wal/-shm files; every PostgreSQL test in a database of
+ * its own, dropped afterwards.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,11 +23,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "fitcheck/sha256.h"
 #include "ids.h"
 #include "store.h"
+#include "store_migrations.h"
 
 #define N_LIST_ROWS 25
 #define PAGE_LIMIT 7
@@ -36,8 +40,64 @@
 
 typedef struct store_fixture {
     char dir[64];   /* the mkdtemp directory */
-    char path[128]; /* dir/reports.db */
+    char loc[320];  /* dir/reports.db, or the URL of the test's PostgreSQL database */
+    char db[64];    /* that database's name ("" on SQLite) */
 } store_fixture;
+
+/* The suite's PostgreSQL server (tests/pg/cluster.sh), read from $FITCHECK_PG_URL_FILE: "" when unset. */
+static char pg_admin_url[256];
+
+/* Runs sql on the server's admin database; 0 on success. */
+static int pg_admin(const char *sql)
+{
+    PGconn *pg = PQconnectdb(pg_admin_url);
+    PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
+    int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+
+    if (!ok)
+        print_error("%s: %s\n", sql, PQerrorMessage(pg));
+    PQclear(res);
+    PQfinish(pg);
+    return ok ? 0 : -1;
+}
+
+/* A fresh database on the suite's server for one test. */
+static int setup_pg(void **state)
+{
+    static int serial;
+    store_fixture *fx = calloc(1, sizeof(*fx));
+    const char *slash = strrchr(pg_admin_url, '/');
+    char sql[128];
+
+    if (fx == NULL || slash == NULL)
+        return -1;
+    snprintf(fx->db, sizeof(fx->db), "fc_test_store_%d_%d", (int)getpid(), ++serial);
+    snprintf(fx->loc, sizeof(fx->loc), "%.*s/%s", (int)(slash - pg_admin_url), pg_admin_url, fx->db);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", fx->db);
+    if (pg_admin(sql) != 0) {
+        free(fx);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown_pg(void **state)
+{
+    store_fixture *fx = *state;
+    char sql[128];
+    int rc;
+
+    snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", fx->db);
+    rc = pg_admin(sql);
+    free(fx);
+    return rc;
+}
+
+static int is_pg(const store_fixture *fx)
+{
+    return fx->db[0] != '\0';
+}
 
 static int setup_dir(void **state)
 {
@@ -50,7 +110,7 @@ static int setup_dir(void **state)
         free(fx);
         return -1;
     }
-    snprintf(fx->path, sizeof(fx->path), "%s/reports.db", fx->dir);
+    snprintf(fx->loc, sizeof(fx->loc), "%s/reports.db", fx->dir);
     *state = fx;
     return 0;
 }
@@ -84,10 +144,10 @@ static int teardown_dir(void **state)
 static fc_store *open_store(const store_fixture *fx, int max_version)
 {
     char msg[256] = "";
-    fc_store *store = fc_store_open(fx->path, max_version, msg, sizeof(msg));
+    fc_store *store = fc_store_open(fx->loc, max_version, msg, sizeof(msg));
 
     if (store == NULL)
-        print_error("fc_store_open(%s): %s\n", fx->path, msg);
+        print_error("fc_store_open(%s): %s\n", fx->loc, msg);
     assert_non_null(store);
     assert_non_null(store->ops);
     return store;
@@ -95,14 +155,24 @@ static fc_store *open_store(const store_fixture *fx, int max_version)
 
 /* ---- direct SQLite access, to inspect or tamper with the file ------------- */
 
-/* The first column of the first row of sql, as an integer (-1 on error). */
-static int64_t sql_int(const char *path, const char *sql)
+/* The first column of the first row of sql, as an integer (-1 on error); on either engine. */
+static int64_t sql_int(const char *loc, const char *sql)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
 
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+    if (fc_store_is_postgres(loc)) {
+        PGconn *pg = PQconnectdb(loc);
+        PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
+
+        if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+            v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        PQfinish(pg);
+        return v;
+    }
+    if (sqlite3_open_v2(loc, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
         sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         v = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
@@ -110,13 +180,25 @@ static int64_t sql_int(const char *path, const char *sql)
     return v;
 }
 
-static void sql_exec(const char *path, const char *sql)
+static void sql_exec(const char *loc, const char *sql)
 {
     sqlite3 *db = NULL;
     char *err = NULL;
     int rc;
 
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    if (fc_store_is_postgres(loc)) {
+        PGconn *pg = PQconnectdb(loc);
+        PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
+        int ok = res != NULL && PQresultStatus(res) == PGRES_COMMAND_OK;
+
+        if (!ok)
+            print_error("%s: %s\n", sql, PQerrorMessage(pg));
+        PQclear(res);
+        PQfinish(pg);
+        assert_true(ok);
+        return;
+    }
+    assert_int_equal(sqlite3_open_v2(loc, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     rc = sqlite3_exec(db, sql, NULL, NULL, &err);
     if (rc != SQLITE_OK)
         print_error("%s: %s\n", sql, err ? err : "?");
@@ -374,16 +456,18 @@ static void test_store__open_creates_file(void **state)
     store_fixture *fx = *state;
     fc_store *store;
 
-    assert_int_not_equal(access(fx->path, F_OK), 0);
+    if (!is_pg(fx))
+        assert_int_not_equal(access(fx->loc, F_OK), 0);
     store = open_store(fx, 0);
-    assert_int_equal(access(fx->path, F_OK), 0);
-    assert_string_equal(store->ops->engine, "sqlite");
+    if (!is_pg(fx))
+        assert_int_equal(access(fx->loc, F_OK), 0);
+    assert_string_equal(store->ops->engine, is_pg(fx) ? "postgres" : "sqlite");
     assert_int_equal(fc_store_latest_version(), 8);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
     assert_int_equal(store->ops->count(store), 0);
     fc_store_close(store);
     fc_store_close(NULL); /* documented as harmless */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 8);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations"), 8);
 }
 
 static void test_store__put_get_roundtrip(void **state)
@@ -412,7 +496,7 @@ static void test_store__put_get_roundtrip(void **state)
 
     /* the row's columns, as stored */
     fc_store_close(store);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM reports WHERE project IS NULL AND run = 'run-3'"), 1);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM reports WHERE project IS NULL AND run = 'run-3'"), 1);
     free_report(&a);
     free_report(&b);
 }
@@ -541,7 +625,7 @@ static void test_store__persists_across_reopen(void **state)
         assert_get_equals(store, &rows[i]);
     fc_store_close(store);
     /* the reopen applied nothing twice */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), 8);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations"), 8);
     for (int i = 0; i < 3; i++)
         free_report(&rows[i]);
 }
@@ -562,9 +646,9 @@ static void test_store__upgrade_in_place(void **state)
     assert_int_equal(make_report(&r, 0), 0);
     put_ok(store, &r);
     fc_store_close(store);
-    assert_int_equal(sql_int(fx->path, count_filter_indexes), 0);
-    assert_int_equal(sql_int(fx->path, count_digest_index), 0);
-    assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 1);
+    assert_int_equal(sql_int(fx->loc, count_filter_indexes), 0);
+    assert_int_equal(sql_int(fx->loc, count_digest_index), 0);
+    assert_int_equal(sql_int(fx->loc, "SELECT MAX(version) FROM schema_migrations"), 1);
 
     store = open_store(fx, 0);
     assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
@@ -586,10 +670,10 @@ static void test_store__upgrade_in_place(void **state)
     }
     fc_store_close(store);
 
-    assert_int_equal(sql_int(fx->path, count_filter_indexes), 4);
-    assert_int_equal(sql_int(fx->path, count_digest_index), 0); /* 0002 made it, 0005 dropped it */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
+    assert_int_equal(sql_int(fx->loc, count_filter_indexes), 4);
+    assert_int_equal(sql_int(fx->loc, count_digest_index), 0); /* 0002 made it, 0005 dropped it */
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations WHERE version IN (1, 2)"), 2);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations WHERE name = '0002_report_filters.sql'"
                                        " AND applied_at LIKE '____-__-__T__:__:__.___Z'"),
                      1);
     free_report(&r);
@@ -602,16 +686,16 @@ static void test_store__newer_schema_refused(void **state)
     char msg[256] = "";
 
     fc_store_close(store);
-    sql_exec(fx->path, "INSERT INTO schema_migrations (version, name, applied_at)"
+    sql_exec(fx->loc, "INSERT INTO schema_migrations (version, name, applied_at)"
                        " VALUES (999, '0999_future.sql', '2030-01-01T00:00:00.000Z')");
 
-    store = fc_store_open(fx->path, 0, msg, sizeof(msg));
+    store = fc_store_open(fx->loc, 0, msg, sizeof(msg));
     assert_null(store);
     assert_non_null(strstr(msg, "999"));
     assert_non_null(strstr(msg, "version"));
     /* the refusal did not touch the recorded migrations */
-    assert_int_equal(sql_int(fx->path, "SELECT MAX(version) FROM schema_migrations"), 999);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM schema_migrations"), (int)fc_store_latest_version() + 1);
+    assert_int_equal(sql_int(fx->loc, "SELECT MAX(version) FROM schema_migrations"), 999);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations"), (int)fc_store_latest_version() + 1);
 }
 
 /* Model descriptors: stored once under their id, read back, kept across a reopen. */
@@ -709,7 +793,7 @@ static void test_store__teams_are_isolated(void **state)
     assert_int_equal(store->ops->get_model(store, tb, model, &json, msg, sizeof(msg)), FC_STORE_OK);
     assert_string_equal(json, "{}");
     free(json);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM models"), 1); /* the text once */
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM models"), 1); /* the text once */
     for (i = 0; i < 3; i++)
         free_report(&a[i]);
     for (i = 0; i < 2; i++)
@@ -779,7 +863,7 @@ static void test_store__keys(void **state)
     assert_int_equal(got.revoked_ms, 5000); /* the first revocation's time, kept */
     fc_store_close(store);
     /* only the hash is in the database; an admin key has no team */
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM api_keys WHERE admin = 1 AND team_id IS NULL"), 1);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM api_keys WHERE admin = 1 AND team_id IS NULL"), 1);
 }
 
 /* What list_after visited: sequence numbers and report ids, in order. */
@@ -969,16 +1053,22 @@ static void test_store__report_rows_whole_or_none(void **state)
     store_fixture *fx = *state;
     fc_store *store = open_store(fx, 0);
     test_report a, boom, b;
-    char msg[256] = "", sql[256], *json = NULL;
+    char msg[256] = "", sql[512], *json = NULL;
 
     assert_int_equal(make_report(&a, 0), 0);
     assert_int_equal(make_report(&boom, 1), 0);
     assert_int_equal(make_report(&b, 2), 0);
     put_ok(store, &a);
     fc_store_close(store);
-    snprintf(sql, sizeof(sql), "CREATE TRIGGER items_fail BEFORE INSERT ON report_items WHEN NEW.id = '%s' "
-             "BEGIN SELECT RAISE(ABORT, 'no room for the list item'); END", boom.row.id);
-    sql_exec(fx->path, sql);
+    if (is_pg(fx))
+        snprintf(sql, sizeof(sql), "CREATE FUNCTION items_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF"
+                 " NEW.id = '%s' THEN RAISE EXCEPTION 'no room for the list item'; END IF; RETURN NEW; END $$;"
+                 " CREATE TRIGGER items_fail BEFORE INSERT ON report_items FOR EACH ROW EXECUTE FUNCTION items_fail()",
+                 boom.row.id);
+    else
+        snprintf(sql, sizeof(sql), "CREATE TRIGGER items_fail BEFORE INSERT ON report_items WHEN NEW.id = '%s' "
+                 "BEGIN SELECT RAISE(ABORT, 'no room for the list item'); END", boom.row.id);
+    sql_exec(fx->loc, sql);
     store = open_store(fx, 0);
     assert_int_equal(store->ops->put(store, &boom.row, msg, sizeof(msg)), FC_STORE_ERROR);
     assert_non_null(strstr(msg, "no room for the list item"));
@@ -988,8 +1078,8 @@ static void test_store__report_rows_whole_or_none(void **state)
     assert_get_equals(store, &a);
     assert_get_equals(store, &b);
     fc_store_close(store);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM reports"), 2);
-    assert_int_equal(sql_int(fx->path, "SELECT COUNT(*) FROM report_items"), 2);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM reports"), 2);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM report_items"), 2);
     free_report(&a);
     free_report(&boom);
     free_report(&b);
@@ -1047,26 +1137,313 @@ static void test_store__concurrent_puts(void **state)
     free(w);
 }
 
+/* ---- the filters beside verdict and project (schema 7) ---------------------- */
+
+#define N_FILTER_ROWS 12
+
+static const char *const filter_codes_odd[] = {"LOSS_MISMATCH"};
+static const char *const filter_codes_third[] = {"NAN_IN_DATA", "CLASS_IMBALANCE", "NAN_IN_DATA"}; /* a repeat */
+
+/* Whether report i (of make_report, with the models and codes list_filters gives it) matches q. */
+static int filter_matches(const test_report *r, int i, const fc_report_query *q)
+{
+    int has_code = 0;
+
+    for (size_t k = 0; q->code != NULL && k < r->row.n_codes; k++)
+        has_code |= strcmp(r->row.codes[k], q->code) == 0;
+    (void)i;
+    return q->team_id == r->row.team_id && (q->verdict == NULL || strcmp(r->row.verdict, q->verdict) == 0) &&
+           (q->project == NULL || (r->row.project != NULL && strcmp(r->row.project, q->project) == 0)) &&
+           (q->run == NULL || strcmp(r->row.run, q->run) == 0) &&
+           (q->framework == NULL || strcmp(r->row.framework, q->framework) == 0) &&
+           (q->model_id == NULL || (r->row.model_id != NULL && strcmp(r->row.model_id, q->model_id) == 0)) &&
+           (q->code == NULL || has_code) && (q->since_ms == 0 || r->row.created_ms >= q->since_ms) &&
+           (q->until_ms == 0 || r->row.created_ms < q->until_ms) &&
+           (q->before_id == NULL || strcmp(r->row.id, q->before_id) < 0);
+}
+
+/* Lists q (one page holds all) and checks it is exactly the matching rows, newest first; returns how many. */
+static int check_filter(fc_store *store, const test_report *rows, fc_report_query q)
+{
+    page *p = calloc(1, sizeof(*p));
+    char msg[256] = "";
+    int more = -1, k = 0, n;
+
+    assert_non_null(p);
+    q.limit = FC_STORE_MAX_LIMIT;
+    if (store->ops->list(store, &q, collect, p, &more, msg, sizeof(msg)) != FC_STORE_OK)
+        print_error("list: %s\n", msg);
+    assert_int_equal(more, 0);
+    for (int i = N_FILTER_ROWS - 1; i >= 0; i--) {
+        if (!filter_matches(&rows[i], i, &q))
+            continue;
+        if (k >= p->n)
+            print_error("listed %d, row %d also matches (run %s, code %s)\n", p->n, i, q.run ? q.run : "-",
+                        q.code ? q.code : "-");
+        assert_true(k < p->n);
+        assert_string_equal(p->ids[k], rows[i].row.id);
+        k++;
+    }
+    assert_int_equal(p->n, k);
+    n = p->n;
+    page_release(p);
+    free(p);
+    return n;
+}
+
+/* run, framework, model, code (with and without a project), since and until, alone and together. */
+static void test_store__list_filters(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report r[N_FILTER_ROWS];
+    char since_id[FC_REPORT_ID_LEN + 1];
+
+    for (int i = 0; i < N_FILTER_ROWS; i++) {
+        assert_int_equal(make_report(&r[i], i), 0);
+        r[i].row.model_id = i % 3 == 0 ? "sha256:m1" : i % 3 == 1 ? "sha256:m2" : NULL;
+        if (i % 3 == 0) {
+            r[i].row.codes = filter_codes_third;
+            r[i].row.n_codes = 3;
+        } else if (i % 2) {
+            r[i].row.codes = filter_codes_odd;
+            r[i].row.n_codes = 1;
+        }
+        put_ok(store, &r[i]);
+        if (i == 5)
+            usleep(3000); /* a later millisecond: since/until split the rows */
+    }
+    memcpy(since_id, r[6].row.id, sizeof(since_id));
+    assert_int_equal(check_filter(store, r, (fc_report_query){.run = "run-5"}), 1);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.framework = "tf.keras2"}), 6);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.model_id = "sha256:m1"}), 4);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.model_id = "sha256:none"}), 0);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.code = "NAN_IN_DATA"}), 4);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.code = "LOSS_MISMATCH"}), 4); /* 1, 5, 7, 11 */
+    assert_int_equal(check_filter(store, r, (fc_report_query){.code = "LOSS_MISMATCH", .project = "p2"}), 2); /* 1, 5 */
+    assert_int_equal(check_filter(store, r, (fc_report_query){.code = "NAN_IN_DATA", .run = "run-3"}), 1);
+    assert_int_equal(check_filter(store, r, (fc_report_query){.code = "NAN_IN_DATA", .verdict = "fail",
+                                                               .framework = "keras3"}), 2); /* 0, 6 */
+    check_filter(store, r, (fc_report_query){.since_ms = r[6].row.created_ms});
+    check_filter(store, r, (fc_report_query){.until_ms = r[6].row.created_ms});
+    assert_int_equal(check_filter(store, r, (fc_report_query){.since_ms = r[6].row.created_ms,
+                                                               .until_ms = r[6].row.created_ms}), 0);
+    check_filter(store, r, (fc_report_query){.code = "NAN_IN_DATA", .before_id = since_id});
+    check_filter(store, r, (fc_report_query){.framework = "keras3", .model_id = "sha256:m1", .project = "p1",
+                                             .since_ms = r[0].row.created_ms});
+    /* another team sees none of them */
+    assert_int_equal(check_filter(store, r, (fc_report_query){.team_id = 3, .code = "NAN_IN_DATA"}), 0);
+    fc_store_close(store);
+    for (int i = 0; i < N_FILTER_ROWS; i++)
+        free_report(&r[i]);
+}
+
+/* ---- PostgreSQL only ---------------------------------------------------------- */
+
+/* Both dialects carry the same migrations: the same numbers and names, in order. */
+static void test_store__pg_migrations_match(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+
+    assert_int_equal(fc_pg_migrations_count, fc_migrations_count);
+    for (size_t i = 0; i < fc_migrations_count; i++) {
+        assert_int_equal(fc_pg_migrations[i].version, fc_migrations[i].version);
+        assert_string_equal(fc_pg_migrations[i].name, fc_migrations[i].name);
+    }
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations"), (int64_t)fc_migrations_count);
+    fc_store_close(store);
+    /* a second replica starting on the migrated database applies nothing again */
+    store = open_store(fx, 0);
+    assert_int_equal(store->ops->schema_version(store), fc_store_latest_version());
+    fc_store_close(store);
+    assert_int_equal(sql_int(fx->loc, "SELECT COUNT(*) FROM schema_migrations"), (int64_t)fc_migrations_count);
+}
+
+/* One bucket per key in the database: two stores (two replicas) draw on it together. */
+static void test_store__pg_rate_buckets(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *a = open_store(fx, 0), *b = open_store(fx, 0);
+    char msg[256] = "";
+    int allowed, taken = 0;
+    int64_t retry = 0;
+
+    assert_non_null(a->ops->rate_take);
+    /* a burst of 4 at one token a minute: four requests, through either replica, then a refusal */
+    for (int i = 0; i < 6; i++) {
+        fc_store *s = i % 2 ? b : a;
+
+        assert_int_equal(s->ops->rate_take(s, "0123456789abcdef", 1.0 / 60, 4, &allowed, &retry, msg, sizeof(msg)),
+                         FC_STORE_OK);
+        taken += allowed;
+        if (i >= 4) {
+            assert_int_equal(allowed, 0);
+            assert_true(retry > 0 && retry <= 60000);
+        }
+    }
+    assert_int_equal(taken, 4);
+    /* another key has its own bucket */
+    assert_int_equal(b->ops->rate_take(b, "fedcba9876543210", 1.0 / 60, 4, &allowed, &retry, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    assert_int_equal(allowed, 1);
+    /* a fast refill: the bucket has a token again after a few milliseconds */
+    assert_int_equal(a->ops->rate_take(a, "00000000000000ff", 1000, 1, &allowed, &retry, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    assert_int_equal(allowed, 1);
+    usleep(20000);
+    assert_int_equal(b->ops->rate_take(b, "00000000000000ff", 1000, 1, &allowed, &retry, msg, sizeof(msg)),
+                     FC_STORE_OK);
+    assert_int_equal(allowed, 1);
+    fc_store_close(a);
+    fc_store_close(b);
+}
+
+typedef struct heard {
+    pthread_mutex_t lock;
+    int n;
+    int64_t teams[16];
+} heard;
+
+static void on_commit(void *ctx, int64_t team_id)
+{
+    heard *h = ctx;
+
+    pthread_mutex_lock(&h->lock);
+    if (h->n < 16)
+        h->teams[h->n++] = team_id;
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Waits up to 5 s for h to have heard n commits. */
+static int heard_count(heard *h, int n)
+{
+    int got = 0;
+
+    for (int k = 0; k < 500 && got < n; k++) {
+        pthread_mutex_lock(&h->lock);
+        got = h->n;
+        pthread_mutex_unlock(&h->lock);
+        if (got < n)
+            usleep(10000);
+    }
+    return got;
+}
+
+/*
+ * Two stores on one database, as two replicas: what one writes the other
+ * reads, lists and streams, in one numbering of commits, and hears of (LISTEN).
+ */
+static void test_store__pg_replicas(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *a = open_store(fx, 0), *b = open_store(fx, 0);
+    heard h = {.n = 0};
+    test_report r[4];
+    events_seen e;
+
+    pthread_mutex_init(&h.lock, NULL);
+    assert_non_null(b->ops->watch);
+    b->ops->watch(b, on_commit, &h);
+    usleep(200000); /* the listener connects */
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(make_report(&r[i], i), 0);
+    r[3].row.team_id = 7;
+    put_ok(a, &r[0]);
+    put_ok(b, &r[1]);
+    put_ok(a, &r[2]);
+    put_ok(a, &r[3]);
+    assert_get_equals(b, &r[0]);
+    assert_get_equals(a, &r[1]);
+    assert_int_equal(a->ops->count(a), 4);
+    assert_int_equal(b->ops->count(b), 4);
+    /* one numbering across the replicas, in commit order */
+    e = events_after(b, 0, 0);
+    assert_int_equal(e.n, 3);
+    assert_string_equal(e.id[0], r[0].row.id);
+    assert_string_equal(e.id[1], r[1].row.id);
+    assert_string_equal(e.id[2], r[2].row.id);
+    assert_true(e.seq[0] < e.seq[1] && e.seq[1] < e.seq[2]);
+    assert_int_equal(events_after(a, 7, 0).n, 1);
+    /* b heard every commit, its own and a's, with the team of each */
+    assert_int_equal(heard_count(&h, 4), 4);
+    pthread_mutex_lock(&h.lock);
+    {
+        int team7 = 0;
+
+        for (int i = 0; i < h.n; i++)
+            team7 += h.teams[i] == 7;
+        assert_int_equal(team7, 1);
+    }
+    pthread_mutex_unlock(&h.lock);
+    /* a team made through one replica is found through the other */
+    {
+        int64_t t1 = 0, t2 = 0;
+        int created = 0;
+        char msg[256] = "";
+
+        assert_int_equal(a->ops->team_ensure(a, "shared", 1, &t1, &created, msg, sizeof(msg)), FC_STORE_OK);
+        assert_int_equal(created, 1);
+        assert_int_equal(b->ops->team_ensure(b, "shared", 1, &t2, &created, msg, sizeof(msg)), FC_STORE_OK);
+        assert_int_equal(created, 0);
+        assert_int_equal(t1, t2);
+    }
+    fc_store_close(a);
+    fc_store_close(b);
+    pthread_mutex_destroy(&h.lock);
+    for (int i = 0; i < 4; i++)
+        free_report(&r[i]);
+}
+
+/* The contract tests of both engines (those about SQLite's file, its upgrades and SQLite only are marked). */
+#define STORE_TESTS(setup, teardown)                                                                               \
+    cmocka_unit_test_setup_teardown(test_store__open_creates_file, setup, teardown),                               \
+        cmocka_unit_test_setup_teardown(test_store__put_get_roundtrip, setup, teardown),                           \
+        cmocka_unit_test_setup_teardown(test_store__duplicate_id_rejected, setup, teardown),                       \
+        cmocka_unit_test_setup_teardown(test_store__report_rows_whole_or_none, setup, teardown),                   \
+        cmocka_unit_test_setup_teardown(test_store__keyset_pagination, setup, teardown),                           \
+        cmocka_unit_test_setup_teardown(test_store__list_filters, setup, teardown),                                \
+        cmocka_unit_test_setup_teardown(test_store__list_before_oldest_is_empty, setup, teardown),                 \
+        cmocka_unit_test_setup_teardown(test_store__persists_across_reopen, setup, teardown),                      \
+        cmocka_unit_test_setup_teardown(test_store__newer_schema_refused, setup, teardown),                        \
+        cmocka_unit_test_setup_teardown(test_store__models, setup, teardown),                                      \
+        cmocka_unit_test_setup_teardown(test_store__teams_are_isolated, setup, teardown),                          \
+        cmocka_unit_test_setup_teardown(test_store__keys, setup, teardown),                                        \
+        cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup, teardown),                             \
+        cmocka_unit_test_setup_teardown(test_store__events_in_commit_order, setup, teardown)
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_store__open_creates_file, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__put_get_roundtrip, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__duplicate_id_rejected, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__report_rows_whole_or_none, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__keyset_pagination, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__list_before_oldest_is_empty, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__persists_across_reopen, setup_dir, teardown_dir),
+    const struct CMUnitTest sqlite_tests[] = {
+        STORE_TESTS(setup_dir, teardown_dir),
+        /* SQLite's own: upgrades of an older file, a path that cannot be a database */
         cmocka_unit_test_setup_teardown(test_store__upgrade_in_place, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__newer_schema_refused, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__unopenable_path, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__models, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__teams_are_isolated, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__keys, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__concurrent_puts, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_store__events_in_commit_order, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__events_numbered_on_upgrade, setup_dir, teardown_dir),
     };
+    const struct CMUnitTest pg_tests[] = {
+        STORE_TESTS(setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_store__pg_migrations_match, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_store__pg_rate_buckets, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_store__pg_replicas, setup_pg, teardown_pg),
+    };
+    const char *url_file = getenv("FITCHECK_PG_URL_FILE");
+    int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
+    FILE *f;
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (url_file == NULL || url_file[0] == '\0') {
+        print_message("store on PostgreSQL: skipped (FITCHECK_PG_URL_FILE is unset; ctest sets it)\n");
+        return failed;
+    }
+    /* set by ctest: the server must be there */
+    f = fopen(url_file, "r");
+    if (f == NULL || fgets(pg_admin_url, sizeof(pg_admin_url), f) == NULL) {
+        print_error("%s: no PostgreSQL URL (tests/pg/cluster.sh start did not run?)\n", url_file);
+        if (f != NULL)
+            fclose(f);
+        return failed + 1;
+    }
+    fclose(f);
+    pg_admin_url[strcspn(pg_admin_url, "\r\n")] = '\0';
+    return failed + cmocka_run_group_tests_name("store on PostgreSQL", pg_tests, NULL, NULL);
 }
