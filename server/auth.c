@@ -217,7 +217,7 @@ fc_auth_result fc_auth_check(fc_auth *a, const char *authorization, fc_auth_need
         result = FC_AUTH_FORBIDDEN;
     else if (takes_body && a->cfg.inflight > 0 && e->inflight >= a->cfg.inflight)
         result = FC_AUTH_BUSY; /* before the bucket: a refusal spends no token */
-    else if ((*retry_after_s = take_token(a, e, now_ms)) != 0)
+    else if (a->store->ops->rate_take == NULL && (*retry_after_s = take_token(a, e, now_ms)) != 0)
         result = FC_AUTH_RATE_LIMITED;
     if (result == FC_AUTH_OK) {
         who->team_id = e->key.team_id;
@@ -229,6 +229,25 @@ fc_auth_result fc_auth_check(fc_auth *a, const char *authorization, fc_auth_need
     }
     pthread_mutex_unlock(&a->lock);
     memset(secret, 0, sizeof(secret));
+    /* replicas share the bucket in the database: taken outside the lock, the in-flight place given back on a
+     * refusal (a refusal spends no place) */
+    if (result == FC_AUTH_OK && a->cfg.rate > 0 && a->store->ops->rate_take != NULL) {
+        char msg[256];
+        int allowed = 1;
+        int64_t retry_ms = 0;
+
+        if (a->store->ops->rate_take(a->store, who->key_id, a->cfg.rate, a->cfg.burst, &allowed, &retry_ms, msg,
+                                     sizeof(msg)) != FC_STORE_OK)
+            result = FC_AUTH_UNAVAILABLE;
+        else if (!allowed) {
+            result = FC_AUTH_RATE_LIMITED;
+            *retry_after_s = retry_ms > 0 ? (unsigned)((retry_ms + 999) / 1000) : 1;
+        }
+        if (result != FC_AUTH_OK) {
+            fc_auth_done(a, who);
+            memset(who, 0, sizeof(*who));
+        }
+    }
     return result;
 }
 

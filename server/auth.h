@@ -1,7 +1,9 @@
 /*
  * auth.h - who a request is (--auth keys): the bearer key, its team, and
  * the per-key limits (a token-bucket rate and a cap on request bodies in
- * flight). With --auth none every request is team 0's and nothing is
+ * flight). The bucket is kept in memory, or in the database when the store
+ * shares it between replicas (its rate_take op); the in-flight cap is each
+ * process's own. With --auth none every request is team 0's and nothing is
  * limited.
  *
  * Keys are read from the store and kept in memory for FC_AUTH_TTL_MS, so a

@@ -159,7 +159,7 @@ void fc_events_notify(fc_events *ev, int64_t team_id)
         return;
     pthread_mutex_lock(&ev->lock);
     for (s = ev->head; s != NULL; s = s->next) {
-        if (s->team_id == team_id)
+        if (s->team_id == team_id || team_id < 0)
             wake(s);
     }
     pthread_mutex_unlock(&ev->lock);

@@ -47,7 +47,7 @@ typedef enum fc_events_status {
 struct MHD_Response *fc_events_stream(fc_events *ev, struct MHD_Connection *conn, int64_t team_id,
                                       const char *key_id, int64_t after_seq, fc_events_status *status);
 
-/* A report of team_id was stored: wakes that team's streams. Thread-safe. */
+/* A report of team_id was stored: wakes that team's streams (every stream when team_id is -1). Thread-safe. */
 void fc_events_notify(fc_events *ev, int64_t team_id);
 
 /* Streams open now (for /metrics). */

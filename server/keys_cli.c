@@ -185,7 +185,10 @@ int fc_keys_main(int argc, char **argv)
     }
     store = fc_store_open(db, 0, msg, sizeof(msg));
     if (store == NULL) {
-        fprintf(stderr, "fitcheckd keys: database %s: %s\n", db, msg);
+        char shown[512];
+
+        fc_store_display(db, shown, sizeof(shown));
+        fprintf(stderr, "fitcheckd keys: database %s: %s\n", shown, msg);
         return 1;
     }
     if (strcmp(verb, "create") == 0)

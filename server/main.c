@@ -56,7 +56,9 @@ static void usage(FILE *out)
             "  --listen ADDR     address to listen on, IPv4 or IPv6      [FITCHECK_LISTEN, 127.0.0.1]\n"
             "  --port N          TCP port; 0 picks a free one and prints it\n"
             "                    as the first line of stdout             [FITCHECK_PORT, 8080]\n"
-            "  --db PATH         SQLite database file (created if missing) [FITCHECK_DB, ./var/fitcheck.db]\n"
+            "  --db PATH|URL     SQLite database file (created if missing), or a\n"
+            "                    postgres://user@host/db URL, which replicas may\n"
+            "                    share                                   [FITCHECK_DB, ./var/fitcheck.db]\n"
             "  --threads N       worker threads                          [FITCHECK_THREADS, 4]\n"
             "  --max-body BYTES  largest JSON body accepted; also bounds the request and\n"
             "                    model parts of a multipart body          [FITCHECK_MAX_BODY, 16777216]\n"
@@ -337,6 +339,12 @@ static unsigned connection_limit(unsigned long n)
     return (unsigned)n;
 }
 
+/* The store heard of a commit (this replica's or another's): wake the team's streams. */
+static void events_heard(void *ctx, int64_t team_id)
+{
+    fc_events_notify(ctx, team_id);
+}
+
 int main(int argc, char **argv)
 {
     options opt;
@@ -346,7 +354,7 @@ int main(int argc, char **argv)
     struct MHD_Daemon *daemon = NULL;
     sigset_t stop_signals;
     unsigned port = 0;
-    char msg[512];
+    char msg[512], db_shown[512];
     int sig = 0, ret = 1;
 
     if (argc >= 2 && strcmp(argv[1], "keys") == 0)
@@ -360,10 +368,12 @@ int main(int argc, char **argv)
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
-    ensure_parent_dir(opt.db);
+    fc_store_display(opt.db, db_shown, sizeof(db_shown));
+    if (!fc_store_is_postgres(opt.db))
+        ensure_parent_dir(opt.db);
     app.store = fc_store_open(opt.db, 0, msg, sizeof(msg));
     if (app.store == NULL) {
-        fprintf(stderr, "fitcheckd: database %s: %s\n", opt.db, msg);
+        fprintf(stderr, "fitcheckd: database %s: %s\n", db_shown, msg);
         return 1;
     }
     app.metrics = fc_metrics_new();
@@ -378,6 +388,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "fitcheckd: out of memory\n");
         goto cleanup;
     }
+    /* replicas sharing the database: their commits wake this one's event streams too */
+    if (app.store->ops->watch != NULL)
+        app.store->ops->watch(app.store, events_heard, app.events);
     http.listen = opt.listen;
     http.port = (unsigned)opt.port;
     http.threads = (unsigned)opt.threads;
@@ -405,9 +418,10 @@ int main(int argc, char **argv)
     fprintf(stderr,
             "{\"event\":\"started\",\"version\":\"%s\",\"listen\":\"%s\",\"port\":%u,\"db\":\"%s\","
             "\"schema_version\":%d,\"threads\":%lu,\"max_body\":%lu,\"max_upload\":%lu,\"auth\":\"%s\","
-            "\"max_connections\":%u}\n",
-            FITCHECK_VERSION, opt.listen, port, opt.db, app.store->ops->schema_version(app.store), opt.threads,
-            opt.max_body, opt.max_upload, opt.auth.mode == FC_AUTH_KEYS ? "keys" : "none", http.max_connections);
+            "\"max_connections\":%u,\"store\":\"%s\"}\n",
+            FITCHECK_VERSION, opt.listen, port, db_shown, app.store->ops->schema_version(app.store), opt.threads,
+            opt.max_body, opt.max_upload, opt.auth.mode == FC_AUTH_KEYS ? "keys" : "none", http.max_connections,
+            app.store->ops->engine);
 
     while (sigwait(&stop_signals, &sig) != 0)
         ;

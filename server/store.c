@@ -4,11 +4,30 @@
 #include "store.h"
 #include "store_migrations.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int fc_store_is_postgres(const char *location)
 {
     return location != NULL && (strncmp(location, "postgres://", 11) == 0 || strncmp(location, "postgresql://", 13) == 0);
+}
+
+void fc_store_display(const char *location, char *out, size_t size)
+{
+    const char *auth, *at, *colon;
+
+    if (!fc_store_is_postgres(location)) {
+        snprintf(out, size, "%s", location ? location : "");
+        return;
+    }
+    auth = strstr(location, "://") + 3;
+    at = strchr(auth, '@');
+    colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon == NULL) {
+        snprintf(out, size, "%s", location);
+        return;
+    }
+    snprintf(out, size, "%.*s:***%s", (int)(colon - location), location, at);
 }
 
 fc_store *fc_store_open(const char *location, int max_version, char *msg, size_t msg_size)

@@ -186,4 +186,7 @@ fc_store *fc_store_pg_open(const char *conninfo, int max_version, char *msg, siz
 /* Whether location names a PostgreSQL database (a postgres:// or postgresql:// URI). */
 int fc_store_is_postgres(const char *location);
 
+/* location as it may be printed or logged: a URI's password (user:password@) replaced by "***". */
+void fc_store_display(const char *location, char *out, size_t out_size);
+
 #endif
