@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertMatchesContract } from './lib/contract.mjs';
 import { failingRequest, passingRequest, summaryOf } from './lib/fixtures.mjs';
 import { parseExposition, valueOf } from './lib/prometheus.mjs';
-import { FitcheckServer, makeTempDir, removeTempDir, serverBinary } from './lib/server.mjs';
+import { FitcheckServer, makeTempDir, removeTempDir, serverBinary, storeLocation } from './lib/server.mjs';
 import { Stream } from './lib/sse.mjs';
 
 let dir;
@@ -111,7 +111,7 @@ describe('events per team', () => {
     const kdir = await makeTempDir('fitcheck-events-keys');
     const db = path.join(kdir, 'fitcheck.db');
     const key = (team) => {
-      const r = spawnSync(serverBinary(), ['keys', 'create', '--db', db, '--team', team], { encoding: 'utf8' });
+      const r = spawnSync(serverBinary(), ['keys', 'create', '--db', storeLocation(db), '--team', team], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.trim();
     };

@@ -9,12 +9,32 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { assertMatchesContract, matchPathTemplate } from './contract.mjs';
+import { freshDatabase } from './postgres.mjs';
 
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export const DEFAULT_MAX_BODY = 65536;
+
+/** Whether this run puts the suites on PostgreSQL (FITCHECK_TEST_STORE=postgres, the http_pg.* tests). */
+export const ON_POSTGRES = process.env.FITCHECK_TEST_STORE === 'postgres';
+
+const pgDatabases = new Map(); // a test's SQLite path -> the database standing in for it
+let pgSerial = 0;
+
+/**
+ * Where a test's store is: dbPath itself, or on a PostgreSQL run a fresh database that stands in for
+ * that path (the same one each time it is asked for, dropped when the test file exits).
+ */
+export function storeLocation(dbPath) {
+  if (!ON_POSTGRES || /^postgres(ql)?:\/\//.test(dbPath)) return dbPath;
+  if (!pgDatabases.has(dbPath)) {
+    if (pgDatabases.size === 0) process.on('exit', () => pgDatabases.forEach((d) => d.drop()));
+    pgDatabases.set(dbPath, freshDatabase(`http_${++pgSerial}`));
+  }
+  return pgDatabases.get(dbPath).url;
+}
 
 /** Absolute path of the server binary under test ($FITCHECKD). */
 export function serverBinary() {
@@ -70,13 +90,17 @@ export class FitcheckServer {
    */
   static async start({ db, maxBody = DEFAULT_MAX_BODY, extraArgs = [] } = {}) {
     assert.ok(db, 'start() needs a db path');
-    const args = ['--port', '0', '--db', db, '--max-body', String(maxBody), ...extraArgs];
+    const args = ['--port', '0', '--db', storeLocation(db), '--max-body', String(maxBody), ...extraArgs];
     const child = spawn(serverBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new FitcheckServer(child, args);
     try {
       server.port = await server._readPort();
       server.baseUrl = `http://127.0.0.1:${server.port}`;
       await server._waitHealthy();
+      if (ON_POSTGRES) {
+        const started = await server.waitForLog((l) => l.event === 'started');
+        assert.equal(started.store, 'postgres', 'a PostgreSQL run serves from PostgreSQL');
+      }
     } catch (err) {
       if (!server.exit) {
         child.kill('SIGKILL');
