@@ -17,7 +17,8 @@
 #include "routes.h"
 #include "upload.h"
 
-/* Retry-After of a 503 for a write the database refused: a disk that is full or read-only stays so for a while. */
+/* Retry-After of a 503 for a write the database refused: a disk that is full or read-only, or a database server
+ * that is down, stays so for a while. */
 #define STORE_RETRY_AFTER "5"
 
 /*
@@ -442,8 +443,9 @@ enum MHD_Result fc_handle_preflight(fc_req *r)
     if (r->app->store->ops->put(r->app->store, &row, msg, sizeof(msg)) != FC_STORE_OK) {
         fc_log_error("store_put", msg);
         ret = fc_respond_problem_with(r, MHD_HTTP_SERVICE_UNAVAILABLE, FC_PROBLEM_UNAVAILABLE, "Unavailable",
-                                      "the report could not be stored (the database refused the write: a full disk, "
-                                      "a read-only file system); nothing was saved, retry later",
+                                      "the report could not be stored (the database refused or did not take the write: "
+                                      "a full disk, a read-only file system, a database server that does not "
+                                      "answer); nothing was saved, retry later",
                                       NULL, MHD_HTTP_HEADER_RETRY_AFTER, STORE_RETRY_AFTER);
         goto cleanup;
     }

@@ -80,14 +80,34 @@ static void set_msg(char *msg, size_t size, const char *what, PGconn *pg, const 
         msg[--n] = '\0';
 }
 
-/* Runs sql with n text parameters (NULL entries are SQL NULL): its result when it succeeded, else NULL with
- * msg set. The caller PQclears the result. */
+/* Whether sql may be sent again after its connection dropped: a read, or the BEGIN of a transaction. */
+static int resendable(const char *sql)
+{
+    return strncmp(sql, "SELECT ", 7) == 0 || strcmp(sql, "BEGIN") == 0;
+}
+
+/*
+ * Runs sql with n text parameters (NULL entries are SQL NULL): its result
+ * when it succeeded, else NULL with msg set. The caller PQclears the result.
+ * A connection that dropped since its last use (the database restarted)
+ * shows it only when a statement fails: then, outside a transaction and
+ * for a statement that may be sent twice, it is reset and sent once more,
+ * so that the first requests after the database comes back succeed.
+ */
 static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *params, const char *what, char *msg,
                      size_t size)
 {
+    int idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
     PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
 
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && idle && PQstatus(pg) == CONNECTION_BAD &&
+        resendable(sql)) {
+        PQclear(res);
+        PQreset(pg);
+        res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+        st = PQresultStatus(res);
+    }
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     set_msg(msg, size, what, pg, res);
