@@ -325,6 +325,188 @@ static int insert_report(pg_store *s, fc_gc_item *p, int64_t seq)
     return rc;
 }
 
+/* ---- a batch in three statements ----------------------------------------- */
+
+/* A growing SQL text and its parameters (text, NULL for SQL NULL), for a batch's multi-row statements. */
+typedef struct bulk {
+    char *sql;
+    size_t len, cap;
+    const char **params;
+    int n, cap_params;
+    char (*nums)[24]; /* the numbers' text, owned */
+    int n_nums, cap_nums;
+    int failed;
+} bulk;
+
+static void bulk_text(bulk *b, const char *text)
+{
+    size_t n = strlen(text);
+
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        char *sql;
+
+        while (b->len + n + 1 > cap)
+            cap *= 2;
+        sql = realloc(b->sql, cap);
+        if (sql == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->sql = sql;
+        b->cap = cap;
+    }
+    memcpy(b->sql + b->len, text, n + 1);
+    b->len += n;
+}
+
+/* Appends the next parameter's placeholder, $N with cast (e.g. "::bigint", or ""), bound to value. */
+static void bulk_param(bulk *b, const char *value, const char *cast)
+{
+    char ph[40];
+
+    if (b->failed)
+        return;
+    if (b->n == b->cap_params) {
+        int cap = b->cap_params ? b->cap_params * 2 : 256;
+        const char **params = realloc(b->params, (size_t)cap * sizeof(*params));
+
+        if (params == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->params = params;
+        b->cap_params = cap;
+    }
+    b->params[b->n++] = value;
+    snprintf(ph, sizeof(ph), "%s$%d%s", b->len > 0 && b->sql[b->len - 1] != '(' ? ", " : "", b->n, cast);
+    bulk_text(b, ph);
+}
+
+/* A number as a parameter: its text is kept in b until bulk_free (the buffer is preallocated by bulk_nums). */
+static void bulk_num(bulk *b, int64_t v)
+{
+    if (b->failed || b->n_nums == b->cap_nums) {
+        b->failed = 1;
+        return;
+    }
+    fmt_i64(b->nums[b->n_nums], sizeof(b->nums[0]), v);
+    bulk_param(b, b->nums[b->n_nums++], "::bigint");
+}
+
+/* Starts a statement, with room for n numbers (their texts may not move once bound). */
+static void bulk_start(bulk *b, const char *head, int n)
+{
+    free(b->nums);
+    b->len = 0;
+    b->n = 0;
+    b->n_nums = 0;
+    b->cap_nums = n;
+    b->nums = calloc((size_t)(n > 0 ? n : 1), sizeof(*b->nums));
+    if (b->nums == NULL)
+        b->failed = 1;
+    if (b->sql != NULL)
+        b->sql[0] = '\0';
+    bulk_text(b, head);
+}
+
+static void bulk_free(bulk *b)
+{
+    free(b->sql);
+    free(b->params);
+    free(b->nums);
+}
+
+/* Sends the statement built; 0, or -1 with msg set. */
+static int bulk_run(pg_store *s, bulk *b, char *msg, size_t size)
+{
+    if (b->failed) {
+        snprintf(msg, size, "storing reports: out of memory");
+        return -1;
+    }
+    return run_ok(s->wpg, b->sql, b->n, b->params, "storing reports", msg, size);
+}
+
+/*
+ * The whole batch in three multi-row statements (reports, their list items,
+ * their codes): a few round trips for any number of reports, where one by
+ * one took five each. 0 when every row went in; else -1 and the caller rolls
+ * back to before them and stores the reports one by one, to fail only the
+ * report at fault.
+ */
+static int insert_batch(pg_store *s, fc_gc_item *batch, int64_t seq, char *msg, size_t size)
+{
+    bulk b;
+    fc_gc_item *p;
+    int n = 0, codes = 0, rc;
+    int64_t q;
+
+    memset(&b, 0, sizeof(b));
+    for (p = batch; p != NULL; p = p->next) {
+        n++;
+        codes += (int)p->row->n_codes;
+    }
+    bulk_start(&b, "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
+                   " request_digest, report_json, team_id) VALUES ", 5 * n);
+    for (p = batch; p != NULL; p = p->next) {
+        const fc_report_row *row = p->row;
+
+        bulk_text(&b, p == batch ? "(" : ", (");
+        bulk_param(&b, row->id, "");
+        bulk_num(&b, row->created_ms);
+        bulk_param(&b, row->verdict, "");
+        bulk_param(&b, row->framework, "");
+        bulk_num(&b, row->n_error);
+        bulk_num(&b, row->n_warning);
+        bulk_num(&b, row->n_info);
+        bulk_param(&b, row->project, "");
+        bulk_param(&b, row->run, "");
+        bulk_param(&b, row->digest, "");
+        bulk_param(&b, row->report_json, "");
+        bulk_num(&b, row->team_id);
+        bulk_text(&b, ")");
+    }
+    rc = bulk_run(s, &b, msg, size);
+    if (rc == 0) {
+        bulk_start(&b, "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id, seq)"
+                       " SELECT id, verdict, project, COALESCE(v.vitem, " SUMMARY_FROM_REPORT "), team_id, run,"
+                       " framework, v.vmodel, v.vseq FROM (VALUES ", n);
+        for (p = batch, q = seq; p != NULL; p = p->next, q++) {
+            bulk_text(&b, p == batch ? "(" : ", (");
+            bulk_param(&b, p->row->id, "::text");
+            bulk_param(&b, p->row->list_json, "::text");
+            bulk_param(&b, p->row->model_id, "::text");
+            bulk_num(&b, q);
+            bulk_text(&b, ")");
+        }
+        bulk_text(&b, ") AS v (vid, vitem, vmodel, vseq) JOIN reports r ON r.id = v.vid");
+        rc = bulk_run(s, &b, msg, size);
+    }
+    if (rc == 0 && codes > 0) {
+        int first = 1;
+
+        bulk_start(&b, "INSERT INTO report_codes (team_id, code, id) VALUES ", codes);
+        for (p = batch; p != NULL; p = p->next) {
+            for (size_t i = 0; i < p->row->n_codes; i++, first = 0) {
+                bulk_text(&b, first ? "(" : ", (");
+                bulk_num(&b, p->row->team_id);
+                bulk_param(&b, p->row->codes[i], "");
+                bulk_param(&b, p->row->id, "");
+                bulk_text(&b, ")");
+            }
+        }
+        bulk_text(&b, " ON CONFLICT DO NOTHING");
+        rc = bulk_run(s, &b, msg, size);
+    }
+    bulk_free(&b);
+    if (rc == 0)
+        for (p = batch; p != NULL; p = p->next)
+            p->status = FC_STORE_OK;
+    return rc;
+}
+
 static void fail_batch(fc_gc_item *batch, const char *msg)
 {
     fc_gc_item *p;
@@ -349,9 +531,10 @@ static int team_seen(const fc_gc_item *batch, const fc_gc_item *p)
 
 /*
  * Commits one batch on the writer's connection: every report in it, or (when
- * the commit fails) none. Each report goes in inside a savepoint, so one
- * whose rows fail (a constraint) leaves nothing behind while the others
- * commit; its sequence number is then a gap, which list_after allows.
+ * the commit fails) none. The batch goes in whole (insert_batch); when one
+ * of its rows fails (a constraint), each report goes in again inside a
+ * savepoint of its own, so the one at fault leaves nothing behind while the
+ * others commit; its sequence number is then a gap, which list_after allows.
  */
 static void commit_batch(void *engine, fc_gc_item *batch)
 {
@@ -385,7 +568,17 @@ static void commit_batch(void *engine, fc_gc_item *batch)
     }
     seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10) - n + 1;
     PQclear(res);
-    for (p = batch; p != NULL; p = p->next, seq++) {
+    /* the whole batch at once; when a row fails, back to before any, and one by one */
+    if (run_ok(s->wpg, "SAVEPOINT batch", 0, NULL, "storing reports", msg, sizeof(msg)) != 0)
+        goto rollback;
+    if (insert_batch(s, batch, seq, msg, sizeof(msg)) == 0)
+        p = NULL;
+    else if (PQstatus(s->wpg) != CONNECTION_OK ||
+             run_ok(s->wpg, "ROLLBACK TO SAVEPOINT batch", 0, NULL, "storing reports", msg, sizeof(msg)) != 0)
+        goto rollback;
+    else
+        p = batch;
+    for (; p != NULL; p = p->next, seq++) {
         if (run_ok(s->wpg, "SAVEPOINT row", 0, NULL, "storing report", msg, sizeof(msg)) != 0)
             goto rollback;
         p->status = insert_report(s, p, seq) == 0 ? FC_STORE_OK : FC_STORE_ERROR;

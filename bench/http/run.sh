@@ -7,7 +7,8 @@
 # threads, default 64), BODY (the request, default bench/http/mnist_cnn.json), WRK_THREADS (2),
 # FITCHECKD (another fitcheckd binary to measure, e.g. an older build), MODEL (a descriptor to
 # POST /v1/models before the load, for a BODY that names it by model_id: the string @MODEL_ID@ in
-# BODY is replaced by the id the server returns).
+# BODY is replaced by the id the server returns), DB (the store: default a SQLite file in a temporary
+# directory; a postgres:// URL measures the PostgreSQL store, whose database should be empty).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -45,7 +46,7 @@ noop_port=$(bench_free_port)
 "$work/noop_server" "$noop_port" "$threads" &
 pids="$pids $!"
 fc_port=$(bench_free_port)
-"$fitcheckd" --port "$fc_port" --db "$work/fitcheck.db" --threads "$threads" >"$work/fitcheckd.log" 2>&1 &
+"$fitcheckd" --port "$fc_port" --db "${DB:-$work/fitcheck.db}" --threads "$threads" >"$work/fitcheckd.log" 2>&1 &
 pids="$pids $!"
 sleep 1
 curl -sf "http://127.0.0.1:$fc_port/healthz" >/dev/null
