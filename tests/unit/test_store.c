@@ -1395,6 +1395,81 @@ static void test_store__pg_replicas(void **state)
         free_report(&r[i]);
 }
 
+typedef struct one_put {
+    fc_store *store;
+    const fc_report_row *row;
+    fc_store_status status;
+} one_put;
+
+static void *put_one(void *arg)
+{
+    one_put *o = arg;
+    char msg[256];
+
+    o->status = o->store->ops->put(o->store, o->row, msg, sizeof(msg));
+    return NULL;
+}
+
+/*
+ * A batch holding a report that cannot go in (its id is taken) stores the
+ * others of the batch: the three-statement insert fails, and the writer
+ * stores the batch again report by report. The batch is made by holding
+ * event_seq's row from another connection while the reports queue.
+ */
+static void test_store__pg_batch_with_a_bad_report(void **state)
+{
+    store_fixture *fx = *state;
+    fc_store *store = open_store(fx, 0);
+    test_report first, good1, good2;
+    fc_report_row dup;
+    one_put puts[3];
+    pthread_t threads[3];
+    PGconn *holder = PQconnectdb(fx->loc);
+    char *json = NULL, msg[256] = "";
+
+    assert_int_equal(make_report(&first, 0), 0);
+    assert_int_equal(make_report(&good1, 1), 0);
+    assert_int_equal(make_report(&good2, 2), 0);
+    put_ok(store, &first);
+    dup = good1.row;
+    memcpy(dup.id, first.row.id, sizeof(dup.id)); /* a taken id: its INSERT fails */
+    assert_int_equal(PQstatus(holder), CONNECTION_OK);
+    PQclear(PQexec(holder, "BEGIN"));
+    PQclear(PQexec(holder, "SELECT seq FROM event_seq WHERE id = 1 FOR UPDATE"));
+    /* the first put's batch waits on the row; the three after it queue up behind as one batch */
+    puts[0] = (one_put){store, &good2.row, FC_STORE_ERROR};
+    assert_int_equal(pthread_create(&threads[0], NULL, put_one, &puts[0]), 0);
+    usleep(100000);
+    puts[1] = (one_put){store, &good1.row, FC_STORE_ERROR};
+    puts[2] = (one_put){store, &dup, FC_STORE_OK};
+    for (int i = 1; i < 3; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, put_one, &puts[i]), 0);
+    usleep(200000);
+    PQclear(PQexec(holder, "COMMIT"));
+    PQfinish(holder);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_join(threads[i], NULL), 0);
+    assert_int_equal(puts[0].status, FC_STORE_OK);
+    assert_int_equal(puts[1].status, FC_STORE_OK);
+    assert_int_equal(puts[2].status, FC_STORE_ERROR);
+    {
+        fc_store_stats st;
+
+        store->ops->stats(store, &st);
+        assert_int_equal(st.max_batch, 2); /* good1 and the duplicate went in one batch */
+    }
+    assert_get_equals(store, &first);
+    assert_get_equals(store, &good1);
+    assert_get_equals(store, &good2);
+    assert_int_equal(store->ops->count(store), 3);
+    assert_int_equal(store->ops->get(store, 0, first.row.id, &json, msg, sizeof(msg)), FC_STORE_OK);
+    free(json);
+    fc_store_close(store);
+    free_report(&first);
+    free_report(&good1);
+    free_report(&good2);
+}
+
 /* The contract tests of both engines (those about SQLite's file, its upgrades and SQLite only are marked). */
 #define STORE_TESTS(setup, teardown)                                                                               \
     cmocka_unit_test_setup_teardown(test_store__open_creates_file, setup, teardown),                               \
@@ -1426,6 +1501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__pg_migrations_match, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_store__pg_rate_buckets, setup_pg, teardown_pg),
         cmocka_unit_test_setup_teardown(test_store__pg_replicas, setup_pg, teardown_pg),
+        cmocka_unit_test_setup_teardown(test_store__pg_batch_with_a_bad_report, setup_pg, teardown_pg),
     };
     const char *url_file = getenv("FITCHECK_PG_URL_FILE");
     int failed = cmocka_run_group_tests_name("store on SQLite", sqlite_tests, NULL, NULL);
