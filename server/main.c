@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "auth.h"
@@ -339,6 +340,27 @@ static unsigned connection_limit(unsigned long n)
     return (unsigned)n;
 }
 
+/*
+ * SIGBUS: SQLite keeps a WAL database's index (the -shm file) mapped in
+ * memory and writes it through the mapping; when the file system refuses
+ * such a write (a file made read-only or immutable, a full or failing
+ * disk) the kernel answers with SIGBUS, which no return code can carry.
+ * Say why before dying, so the operator sees a cause and not a bare "Bus
+ * error"; every report acknowledged before was committed and is safe.
+ */
+static void on_sigbus(int sig)
+{
+    static const char line[] =
+        "{\"level\":\"fatal\",\"event\":\"sigbus\",\"message\":\"a write to the database's memory-mapped index "
+        "(its -shm file) was refused: the file system is read-only, full or failing; exiting (reports acknowledged "
+        "before are durable)\"}\n";
+    ssize_t w = write(STDERR_FILENO, line, sizeof(line) - 1);
+
+    (void)w;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* The store heard of a commit (this replica's or another's): wake the team's streams. */
 static void events_heard(void *ctx, int64_t team_id)
 {
@@ -362,6 +384,7 @@ int main(int argc, char **argv)
     if (read_options(argc, argv, &opt) != 0)
         return 2;
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGBUS, on_sigbus);
     /* Block the stop signals in every thread; main waits for them below. */
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
