@@ -8,8 +8,8 @@ set -euo pipefail
 
 want=(gcc make cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libzip-dev libcurl4-openssl-dev)
 if [ "${1:-runtime}" = test ]; then
-    want+=(libcmocka-dev curl chromium sqlite3 postgresql)
-    # chromium: the dashboard's browser tests; sqlite3: kill -9 test; postgresql: the store's tests on it
+    want+=(libcmocka-dev curl chromium sqlite3 postgresql e2fsprogs)
+    # chromium: the dashboard's browser tests; sqlite3: kill -9 test; postgresql: the store's tests on it; e2fsprogs: the read-only test (mkfs.ext4, chattr)
     # the Python client's tests and its example notebook
     want+=(python3-numpy python3-pandas python3-nbclient python3-nbformat python3-nbconvert python3-ipykernel)
     command -v node >/dev/null 2>&1 || want+=(nodejs)
