@@ -617,16 +617,20 @@ static fc_store_status op_put(fc_store *base, const fc_report_row *row, char *ms
 
 /* ---- reads -------------------------------------------------------------- */
 
-/* Runs a query of one text column on a pool connection: *json_out malloc'd from its first row on FC_STORE_OK,
- * FC_STORE_NOT_FOUND when it has none. */
-static fc_store_status fetch_text(pg_store *s, const char *sql, int n, const char *const *params, char **json_out,
+/* Runs a query of one text column, bound to $1 id and $2 team_id, on a pool connection: *json_out malloc'd
+ * from its first row on FC_STORE_OK, FC_STORE_NOT_FOUND when it has none. */
+static fc_store_status fetch_text(pg_store *s, const char *sql, int64_t team_id, const char *id, char **json_out,
                                   const char *what, char *msg, size_t size)
 {
     fc_store_status status = FC_STORE_ERROR;
+    char team[24];
+    const char *params[2] = {id, team};
+    const int n = 2;
     conn *c = conn_take(s, msg, size);
     PGresult *res;
 
     *json_out = NULL;
+    fmt_i64(team, sizeof(team), team_id);
     if (c->pg != NULL && (res = run(c->pg, sql, n, params, what, msg, size)) != NULL) {
         if (PQntuples(res) == 0) {
             status = FC_STORE_NOT_FOUND;
@@ -645,12 +649,8 @@ static fc_store_status fetch_text(pg_store *s, const char *sql, int n, const cha
 static fc_store_status op_get(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
                              size_t size)
 {
-    char team[24];
-    const char *params[2] = {id, team};
-
-    fmt_i64(team, sizeof(team), team_id);
-    return fetch_text((pg_store *)base, "SELECT report_json FROM reports WHERE id = $1 AND team_id = $2::bigint", 2,
-                      params, json_out, "reading report", msg, size);
+    return fetch_text((pg_store *)base, "SELECT report_json FROM reports WHERE id = $1 AND team_id = $2::bigint",
+                      team_id, id, json_out, "reading report", msg, size);
 }
 
 static fc_store_status op_previous(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
@@ -897,14 +897,10 @@ done:
 static fc_store_status op_get_model(fc_store *base, int64_t team_id, const char *id, char **json_out, char *msg,
                                     size_t size)
 {
-    char team[24];
-    const char *params[2] = {id, team};
-
-    fmt_i64(team, sizeof(team), team_id);
     return fetch_text((pg_store *)base,
                       "SELECT m.descriptor_json FROM model_owners o JOIN models m ON m.id = o.model_id"
                       " WHERE o.team_id = $2::bigint AND o.model_id = $1",
-                      2, params, json_out, "reading model", msg, size);
+                      team_id, id, json_out, "reading model", msg, size);
 }
 
 /* ---- teams, keys and rate limits ---------------------------------------- */

@@ -11,6 +11,7 @@ import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { assertReadsWork, assertRefusal } from './lib/faults.mjs';
 import { failingRequest, passingRequest } from './lib/fixtures.mjs';
 import { FitcheckServer, makeTempDir, removeTempDir } from './lib/server.mjs';
 
@@ -79,25 +80,6 @@ async function postUntilRefused(limit) {
   return null;
 }
 
-async function assertReadsWork() {
-  assert.equal((await srv.request('GET', '/healthz')).status, 200);
-  const list = await srv.request('GET', '/v1/reports?limit=5');
-  assert.equal(list.status, 200, list.text);
-  for (const [id, text] of acked) {
-    const r = await srv.request('GET', `/v1/reports/${id}`);
-    assert.equal(r.status, 200, `${id}: ${r.text}`);
-    assert.equal(r.text, text, `report ${id} changed`);
-  }
-}
-
-function assertRefusal(r) {
-  assert.ok(r !== null, 'no POST was refused');
-  assert.equal(r.status, 503, r.text);
-  assert.equal(r.headers.get('content-type'), 'application/problem+json');
-  assert.equal(r.body.type, '/problems/unavailable');
-  assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
-}
-
 describe('disk full', { skip }, () => {
   it('mounts a 4 MB tmpfs and stores reports on it', async (t) => {
     const why = tryMount();
@@ -120,7 +102,7 @@ describe('disk full', { skip }, () => {
     assertRefusal(await postUntilRefused(5000));
     const again = await post(passingRequest());
     assertRefusal(again);
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
   });
 
   it('space returns: POST stores again', async (t) => {
@@ -129,7 +111,7 @@ describe('disk full', { skip }, () => {
     const r = await post(passingRequest({ labels: { project: 'after-full' } }));
     assert.equal(r.status, 201, r.text);
     acked.set(r.body.id, r.text);
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
   });
 
   it('nothing acknowledged is lost across a restart, and the database is intact', async (t) => {
@@ -138,6 +120,6 @@ describe('disk full', { skip }, () => {
     const check = execFileSync('sqlite3', [path.join(mnt, 'fitcheck.db'), 'PRAGMA integrity_check;']).toString().trim();
     assert.equal(check, 'ok');
     srv = await FitcheckServer.start({ db: path.join(mnt, 'fitcheck.db') });
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
   });
 });

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { assertReadsWork, assertRefusal } from './lib/faults.mjs';
 import { failingRequest, passingRequest } from './lib/fixtures.mjs';
 import { FitcheckServer, makeTempDir, removeTempDir } from './lib/server.mjs';
 
@@ -83,24 +84,6 @@ async function post(body) {
   return srv.request('POST', '/v1/preflight', { json: body });
 }
 
-async function assertReadsWork() {
-  assert.equal((await srv.request('GET', '/healthz')).status, 200);
-  const list = await srv.request('GET', '/v1/reports?limit=5');
-  assert.equal(list.status, 200, list.text);
-  for (const [id, text] of acked) {
-    const r = await srv.request('GET', `/v1/reports/${id}`);
-    assert.equal(r.status, 200, `${id}: ${r.text}`);
-    assert.equal(r.text, text, `report ${id} changed`);
-  }
-}
-
-function assertRefusal(r) {
-  assert.equal(r.status, 503, r.text);
-  assert.equal(r.headers.get('content-type'), 'application/problem+json');
-  assert.equal(r.body.type, '/problems/unavailable');
-  assert.match(r.headers.get('retry-after') ?? '', /^\d+$/);
-}
-
 describe('read-only database', () => {
   it('mounts an ext4 image and stores reports on it', async (t) => {
     const why = tryMount();
@@ -120,7 +103,7 @@ describe('read-only database', () => {
     if (why) return t.skip(why);
     frozen = true;
     for (let i = 0; i < 3; i++) assertRefusal(await post(failingRequest({ labels: { project: 'read-only' } })));
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
     const list = await srv.request('GET', '/v1/reports?project=read-only');
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.items, [], 'a refused report is not half stored');
@@ -133,7 +116,7 @@ describe('read-only database', () => {
     const r = await post(passingRequest({ labels: { project: 'after-read-only' } }));
     assert.equal(r.status, 201, r.text);
     acked.set(r.body.id, r.text);
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
   });
 
   it('nothing acknowledged is lost across a restart, and the database is intact', async (t) => {
@@ -142,7 +125,7 @@ describe('read-only database', () => {
     srv = null;
     assert.equal(sh('sqlite3', db, 'PRAGMA integrity_check;').trim(), 'ok');
     srv = await FitcheckServer.start({ db });
-    await assertReadsWork();
+    await assertReadsWork(srv, acked);
     assert.equal((await srv.request('GET', '/v1/reports?limit=200')).body.items.length, acked.size);
   });
 });
