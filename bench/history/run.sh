@@ -15,6 +15,8 @@
 #   FITCHECKD=path           measure that binary instead of build-rel/fitcheckd (rebuilt from this tree)
 #   KINDS="newest deep ..."  only these kinds
 #   WARMUP=2                 seconds of unmeasured load (newest, then deep pages) before the first kind
+#   HISTORY_PG=postgres://...  serve from that PostgreSQL database instead, copied once from $HISTORY_DB by
+#                            bench/history/to_pg.py (list items, codes, and the reports without their JSON)
 #   HISTORY_COLD=1           drop the database file's pages from the page cache before the start
 #                            (posix_fadvise on that file only): the start-to-/healthz time of a store
 #                            that is not in memory. The list pages are warmed after /healthz either way.
@@ -82,7 +84,10 @@ for p in sys.argv[1:]:
 fi
 port=$(bench_free_port)
 t0=$(date +%s%N)
-"$fitcheckd" --port "$port" --db "$HISTORY_DB" >"$work/fitcheckd.log" 2>&1 &
+if [ -n "${HISTORY_PG:-}" ]; then
+    /usr/bin/python3 "$here/to_pg.py" "$HISTORY_DB" "$HISTORY_PG" "$fitcheckd"
+fi
+"$fitcheckd" --port "$port" --db "${HISTORY_PG:-$HISTORY_DB}" >"$work/fitcheckd.log" 2>&1 &
 pid=$!
 # not bench_wait_healthy (20 s): at open fitcheckd counts the reports, which reads the whole reports table
 # when it is not in the page cache (minutes at 1 M on a slow disk)
@@ -93,6 +98,12 @@ done
 echo "fitcheckd answered /healthz $(awk -v n=$(($(date +%s%N) - t0)) 'BEGIN { printf "%.1f s", n / 1e9 }') after its start"
 # The pages the lists read, into the page cache: report_items (the table and each of its indexes, team 0's
 # part) and report_codes, about 0.8 GB at 1 M reports; the reports table (whole reports) is not read by a list.
+if [ -n "${HISTORY_PG:-}" ]; then
+    t=$(date +%s%N)
+    psql "$HISTORY_PG" -qAt -c "SELECT sum(length(item)) FROM report_items" \
+        -c "SELECT count(*) FROM report_codes WHERE team_id = 0" >/dev/null
+    echo "PostgreSQL's cache warmed in $(awk -v n=$(($(date +%s%N) - t)) 'BEGIN { printf "%.1f s", n / 1e9 }')"
+else
 /usr/bin/python3 - "$HISTORY_DB" <<'PY'
 import sqlite3, sys, time
 t = time.monotonic()
@@ -104,6 +115,7 @@ for (idx,) in con.execute("SELECT name FROM sqlite_schema WHERE type = 'index' A
 con.execute("SELECT COUNT(*) FROM report_codes WHERE team_id = 0").fetchone()
 print(f"page cache warmed in {time.monotonic() - t:.1f} s")
 PY
+fi
 echo "store: $(curl -s "http://127.0.0.1:$port/metrics" | awk '/^fitcheck_reports_stored/ {print $2}') reports"
 # busy jiffies of the machine, fitcheckd's, and this shell's waited-for children's (wrk, awk, curl)
 snap() {
