@@ -127,11 +127,13 @@ static int run_ok(PGconn *pg, const char *sql, int n, const char *const *params,
 
 static PGconn *connect_db(const char *conninfo, char *msg, size_t size)
 {
-    /* before dbname, so that what the location itself says wins; no statement waits forever on a lock, and
-     * NOTICEs (CREATE ... IF NOT EXISTS) are not errors to print */
-    const char *const keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
-    const char *const vals[] = {"5", "fitcheckd", "-c lock_timeout=10s -c client_min_messages=warning", conninfo,
-                                NULL};
+    /* before dbname, so that what the location itself says wins; no statement waits forever on a lock,
+     * NOTICEs (CREATE ... IF NOT EXISTS) are not errors to print, and a peer gone silent (the listener waits
+     * on its socket for good) is found by TCP keepalives within a minute instead of the kernel's two hours */
+    const char *const keys[] = {"connect_timeout", "application_name", "options", "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "dbname", NULL};
+    const char *const vals[] = {"5", "fitcheckd", "-c lock_timeout=10s -c client_min_messages=warning", "30", "10",
+                                "3", conninfo, NULL};
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
 
     if (pg == NULL || PQstatus(pg) != CONNECTION_OK) {
