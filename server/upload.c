@@ -396,9 +396,17 @@ static void upload_finish(fc_upload *u)
              u->r->app->max_body);
 }
 
+/*
+ * Copies text into a fixed buffer. The copy may cut a character in two (a
+ * part name longer than the pointer buffer, e.g. "x.<long UTF-8 name>"), and
+ * the handler puts msg and pointer into the problem's JSON, which jansson
+ * refuses unless it is valid UTF-8 (an invalid pointer lost the problem its
+ * "part" member): so the copy is repaired like fail()'s.
+ */
 static void set(char *buf, size_t size, const char *text)
 {
     snprintf(buf, size, "%s", text);
+    fc_utf8_sanitize(buf);
 }
 
 /* Parses JSON text; on failure fills msg/line/column. New reference or NULL. */

@@ -2,8 +2,9 @@
 # tests/fuzz/run.sh [TARGET...] - libFuzzer campaigns, ASan+UBSan, on every parser fitcheckd exposes:
 # preflight (request JSON and model descriptors through the core), explain (pasted error texts),
 # npy (.npy parts, chunked as the network splits them), keras (.keras archives: libzip, config.json,
-# metadata.json, then the core). Builds build-fuzz/ with clang (-DFITCHECK_FUZZ=ON) and runs each
-# TARGET (default: all four) for RUNS executions (default 10000000) on JOBS processes (default 1),
+# metadata.json, then the core), multipart (multipart/form-data bodies through server/upload.c on an
+# in-process libmicrohttpd connection). Builds build-fuzz/ with clang (-DFITCHECK_FUZZ=ON) and runs each
+# TARGET (default: all five) for RUNS executions (default 10000000) on JOBS processes (default 1),
 # starting from its committed corpus and seeds. The corpus the run grows is merged (minimised) back
 # into tests/fuzz/corpus-TARGET, which ctest replays (fuzz.*_replay); a crash, leak or timeout
 # leaves its input in build-fuzz/artifacts-TARGET/ and stops with status 1: copy it to
@@ -13,7 +14,7 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-10000000}
 jobs=${JOBS:-1}
-targets=${*:-preflight explain npy keras}
+targets=${*:-preflight explain npy keras multipart}
 build=$root/build-fuzz
 command -v clang >/dev/null || { echo "run.sh: clang is needed (apt-get install clang)" >&2; exit 2; }
 CC=clang cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFITCHECK_FUZZ=ON >/dev/null
@@ -23,6 +24,7 @@ seeds() {
     explain) echo "$root/tests/explain $root/tests/fuzz/regressions-explain" ;;
     npy) echo "" ;;
     keras) echo "$root/tests/fixtures" ;;
+    multipart) echo "$root/tests/fuzz/regressions-multipart" ;;
     esac
 }
 status=0
