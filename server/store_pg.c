@@ -92,14 +92,21 @@ static int resendable(const char *sql)
  * A connection that dropped since its last use (the database restarted)
  * shows it only when a statement fails: then, outside a transaction and
  * for a statement that may be sent twice, it is reset and sent once more,
- * so that the first requests after the database comes back succeed.
+ * so that the first requests after the database comes back succeed. pg
+ * NULL (conn_take could not connect, and said why in msg) is a failure.
  */
 static PGresult *run(PGconn *pg, const char *sql, int n, const char *const *params, const char *what, char *msg,
                      size_t size)
 {
-    int idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
-    PGresult *res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
+    int idle;
+    PGresult *res;
+    ExecStatusType st;
+
+    if (pg == NULL)
+        return NULL;
+    idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
+    res = PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+    st = PQresultStatus(res);
 
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && idle && PQstatus(pg) == CONNECTION_BAD &&
         resendable(sql)) {
@@ -153,7 +160,8 @@ static PGconn *ensure(pg_store *s, PGconn *pg, char *msg, size_t size)
     return connect_db(s->conninfo, msg, size);
 }
 
-/* A pool connection, locked and connected (c->pg NULL when the database cannot be reached). */
+/* A pool connection, locked and connected (c->pg NULL, with msg set, when the database cannot be reached: run
+ * then fails at once). */
 static conn *conn_take(pg_store *s, char *msg, size_t size)
 {
     unsigned start = __atomic_fetch_add(&s->next_conn, 1, __ATOMIC_RELAXED), k;
@@ -269,64 +277,6 @@ done:
     " 'verdict', verdict, 'summary', report_json::json -> 'summary', 'counts', json_build_object('error', n_error," \
     " 'warning', n_warning, 'info', n_info), 'labels', COALESCE(report_json::json -> 'labels', '{}'::json))::text"
 
-/* Inserts one report's rows inside the writer's open transaction; 0, or -1 with p->msg set. */
-static int insert_report(pg_store *s, fc_gc_item *p, int64_t seq)
-{
-    const fc_report_row *row = p->row;
-    char created[24], n_err[24], n_warn[24], n_info[24], team[24], seqs[24];
-    const char *report[12] = {row->id,  created,     row->verdict, row->framework, n_err,            n_warn,
-                              n_info,   row->project, row->run,    row->digest,    row->report_json, team};
-    const char *item[4] = {row->id, row->list_json, row->model_id, seqs};
-    char *codes = NULL;
-    size_t len = 0, i;
-    int rc;
-
-    fmt_i64(created, sizeof(created), row->created_ms);
-    fmt_i64(n_err, sizeof(n_err), row->n_error);
-    fmt_i64(n_warn, sizeof(n_warn), row->n_warning);
-    fmt_i64(n_info, sizeof(n_info), row->n_info);
-    fmt_i64(team, sizeof(team), row->team_id);
-    fmt_i64(seqs, sizeof(seqs), seq);
-    if (run_ok(s->wpg,
-               "INSERT INTO reports (id, created_ms, verdict, framework, n_error, n_warning, n_info, project, run,"
-               " request_digest, report_json, team_id) VALUES ($1, $2::bigint, $3, $4, $5::bigint, $6::bigint,"
-               " $7::bigint, $8, $9, $10, $11, $12::bigint)",
-               12, report, "storing report", p->msg, sizeof(p->msg)) != 0 ||
-        run_ok(s->wpg,
-               "INSERT INTO report_items (id, verdict, project, item, team_id, run, framework, model_id, seq)"
-               " SELECT id, verdict, project, COALESCE($2, " SUMMARY_FROM_REPORT "), team_id, run, framework, $3,"
-               " $4::bigint FROM reports WHERE id = $1",
-               4, item, "storing report", p->msg, sizeof(p->msg)) != 0)
-        return -1;
-    if (row->n_codes == 0)
-        return 0;
-    /* the codes in one statement, as lines (a code is a catalog name: letters, digits and _) */
-    for (i = 0; i < row->n_codes; i++)
-        len += strlen(row->codes[i]) + 1;
-    codes = malloc(len);
-    if (codes == NULL) {
-        snprintf(p->msg, sizeof(p->msg), "storing report: out of memory");
-        return -1;
-    }
-    for (len = 0, i = 0; i < row->n_codes; i++) {
-        size_t n = strlen(row->codes[i]);
-
-        memcpy(codes + len, row->codes[i], n);
-        len += n;
-        codes[len++] = i + 1 < row->n_codes ? '\n' : '\0';
-    }
-    {
-        const char *params[3] = {team, codes, row->id};
-
-        rc = run_ok(s->wpg,
-                    "INSERT INTO report_codes (team_id, code, id) SELECT $1::bigint, c, $3"
-                    " FROM unnest(string_to_array($2, E'\\n')) c ON CONFLICT DO NOTHING",
-                    3, params, "storing report", p->msg, sizeof(p->msg));
-    }
-    free(codes);
-    return rc;
-}
-
 /* ---- a batch in three statements ----------------------------------------- */
 
 /* A growing SQL text and its parameters (text, NULL for SQL NULL), for a batch's multi-row statements. */
@@ -387,7 +337,7 @@ static void bulk_param(bulk *b, const char *value, const char *cast)
     bulk_text(b, ph);
 }
 
-/* A number as a parameter: its text is kept in b until bulk_free (the buffer is preallocated by bulk_nums). */
+/* A number as a parameter: its text is kept in b's buffer, sized by bulk_start, until the next bulk_start. */
 static void bulk_num(bulk *b, int64_t v)
 {
     if (b->failed || b->n_nums == b->cap_nums) {
@@ -434,9 +384,9 @@ static int bulk_run(pg_store *s, bulk *b, char *msg, size_t size)
 /*
  * The whole batch in three multi-row statements (reports, their list items,
  * their codes): a few round trips for any number of reports, where one by
- * one took five each. 0 when every row went in; else -1 and the caller rolls
- * back to before them and stores the reports one by one, to fail only the
- * report at fault.
+ * one took five each. 0 when every row went in (their status set OK); else
+ * -1 with msg set, and the caller rolls back to before them and stores the
+ * reports one by one (each a batch of one), to fail only the report at fault.
  */
 static int insert_batch(pg_store *s, fc_gc_item *batch, int64_t seq, char *msg, size_t size)
 {
@@ -544,7 +494,7 @@ static void commit_batch(void *engine, fc_gc_item *batch)
     char msg[200], count[24];
     const char *params[1] = {count};
     int64_t n = 0, seq;
-    fc_gc_item *p;
+    fc_gc_item *p, *next;
     PGresult *res;
 
     for (p = batch; p != NULL; p = p->next)
@@ -583,7 +533,11 @@ static void commit_batch(void *engine, fc_gc_item *batch)
     for (; p != NULL; p = p->next, seq++) {
         if (run_ok(s->wpg, "SAVEPOINT row", 0, NULL, "storing report", msg, sizeof(msg)) != 0)
             goto rollback;
-        p->status = insert_report(s, p, seq) == 0 ? FC_STORE_OK : FC_STORE_ERROR;
+        next = p->next;
+        p->next = NULL; /* the report alone, through the same three statements */
+        if (insert_batch(s, p, seq, p->msg, sizeof(p->msg)) != 0)
+            p->status = FC_STORE_ERROR;
+        p->next = next;
         if (p->status != FC_STORE_OK) {
             snprintf(msg, sizeof(msg), "%.150s (the batch was rolled back)", p->msg);
             if (PQstatus(s->wpg) != CONNECTION_OK ||
@@ -627,13 +581,12 @@ static fc_store_status fetch_text(pg_store *s, const char *sql, int64_t team_id,
     fc_store_status status = FC_STORE_ERROR;
     char team[24];
     const char *params[2] = {id, team};
-    const int n = 2;
     conn *c = conn_take(s, msg, size);
     PGresult *res;
 
     *json_out = NULL;
     fmt_i64(team, sizeof(team), team_id);
-    if (c->pg != NULL && (res = run(c->pg, sql, n, params, what, msg, size)) != NULL) {
+    if ((res = run(c->pg, sql, 2, params, what, msg, size)) != NULL) {
         if (PQntuples(res) == 0) {
             status = FC_STORE_NOT_FOUND;
         } else {
@@ -668,9 +621,8 @@ static fc_store_status op_previous(fc_store *base, int64_t team_id, const char *
     *json_out = NULL;
     fmt_i64(team, sizeof(team), team_id);
     /* the project first, so that each case seeks its index (IS NOT DISTINCT FROM would not) */
-    res = c->pg != NULL ? run(c->pg, "SELECT project FROM report_items WHERE id = $1 AND team_id = $2::bigint", 2,
-                              params, "reading the previous report", msg, size)
-                        : NULL;
+    res = run(c->pg, "SELECT project FROM report_items WHERE id = $1 AND team_id = $2::bigint", 2,
+              params, "reading the previous report", msg, size);
     if (res != NULL && PQntuples(res) == 0) {
         status = FC_STORE_NOT_FOUND;
     } else if (res != NULL) {
@@ -784,7 +736,7 @@ static fc_store_status op_list(fc_store *base, const fc_report_query *q, fc_repo
     params[n++] = limit;
     snprintf(sql + used, sizeof(sql) - used, " ORDER BY i.id DESC LIMIT $%d::integer", n);
     c = conn_take(s, msg, size);
-    res = c->pg != NULL ? run(c->pg, sql, n, params, "listing reports", msg, size) : NULL;
+    res = run(c->pg, sql, n, params, "listing reports", msg, size);
     if (res == NULL)
         status = FC_STORE_ERROR;
     rows = res != NULL ? PQntuples(res) : 0;
@@ -818,11 +770,10 @@ static fc_store_status op_list_after(fc_store *base, int64_t team_id, int64_t af
     fmt_i64(team, sizeof(team), team_id);
     fmt_i64(after, sizeof(after), after_seq);
     snprintf(lim, sizeof(lim), "%d", limit);
-    res = c->pg != NULL ? run(c->pg,
-                              "SELECT seq, id, item FROM report_items WHERE team_id = $1::bigint AND seq > $2::bigint"
-                              " ORDER BY seq LIMIT $3::integer",
-                              3, params, "reading events", msg, size)
-                        : NULL;
+    res = run(c->pg,
+              "SELECT seq, id, item FROM report_items WHERE team_id = $1::bigint AND seq > $2::bigint"
+              " ORDER BY seq LIMIT $3::integer",
+              3, params, "reading events", msg, size);
     if (res == NULL)
         status = FC_STORE_ERROR;
     rows = res != NULL ? PQntuples(res) : 0;
@@ -844,7 +795,7 @@ static int64_t query_i64(pg_store *s, const char *sql, int n, const char *const 
                          size_t size)
 {
     conn *c = conn_take(s, msg, size);
-    PGresult *res = c->pg != NULL ? run(c->pg, sql, n, params, what, msg, size) : NULL;
+    PGresult *res = run(c->pg, sql, n, params, what, msg, size);
     int64_t v = res != NULL && PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : -1;
 
     PQclear(res);
@@ -891,8 +842,6 @@ static fc_store_status op_put_model(fc_store *base, int64_t team_id, const char 
     fmt_i64(now, sizeof(now), (int64_t)time(NULL) * 1000);
     fmt_i64(bytes, sizeof(bytes), (int64_t)strlen(json));
     fmt_i64(team, sizeof(team), team_id);
-    if (c->pg == NULL)
-        goto done;
     if (run_ok(c->pg, "BEGIN", 0, NULL, "storing model", msg, size) != 0)
         goto done;
     if (run_ok(c->pg,
@@ -942,7 +891,7 @@ static fc_store_status op_team_ensure(fc_store *base, const char *name, int crea
     *created = 0;
     fmt_i64(now, sizeof(now), (int64_t)time(NULL) * 1000);
     /* read, else insert; an insert another replica won meanwhile returns no row, and the read finds it */
-    for (attempt = 0; c->pg != NULL && attempt < 2 && status == FC_STORE_ERROR; attempt++) {
+    for (attempt = 0; attempt < 2 && status == FC_STORE_ERROR; attempt++) {
         res = run(c->pg, "SELECT id FROM teams WHERE name = $1", 1, params, "reading team", msg, size);
         if (res == NULL)
             break;
@@ -984,11 +933,10 @@ static fc_store_status op_key_put(fc_store *base, const fc_api_key *k, char *msg
 
     fmt_i64(team, sizeof(team), k->team_id);
     fmt_i64(created, sizeof(created), k->created_ms);
-    rc = c->pg != NULL ? run_ok(c->pg,
-                                "INSERT INTO api_keys (id, team_id, admin, label, salt, hash, created_ms)"
-                                " VALUES ($1, $2::bigint, $3::integer, $4, $5, $6, $7::bigint)",
-                                7, params, "storing key", msg, size)
-                       : -1;
+    rc = run_ok(c->pg,
+                "INSERT INTO api_keys (id, team_id, admin, label, salt, hash, created_ms)"
+                " VALUES ($1, $2::bigint, $3::integer, $4, $5, $6, $7::bigint)",
+                7, params, "storing key", msg, size);
     conn_give(c);
     return rc == 0 ? FC_STORE_OK : FC_STORE_ERROR;
 }
@@ -1018,8 +966,7 @@ static fc_store_status op_key_get(fc_store *base, const char *id, fc_api_key *ou
     const char *params[1] = {id};
     fc_store_status status = FC_STORE_ERROR;
     conn *c = conn_take(s, msg, size);
-    PGresult *res = c->pg != NULL ? run(c->pg, KEY_COLUMNS " WHERE k.id = $1", 1, params, "reading key", msg, size)
-                                  : NULL;
+    PGresult *res = run(c->pg, KEY_COLUMNS " WHERE k.id = $1", 1, params, "reading key", msg, size);
 
     if (res != NULL) {
         status = PQntuples(res) == 1 ? FC_STORE_OK : FC_STORE_NOT_FOUND;
@@ -1035,9 +982,8 @@ static fc_store_status op_key_list(fc_store *base, fc_key_visit_fn visit, void *
 {
     pg_store *s = (pg_store *)base;
     conn *c = conn_take(s, msg, size);
-    PGresult *res = c->pg != NULL ? run(c->pg, KEY_COLUMNS " ORDER BY k.created_ms, k.id", 0, NULL, "listing keys",
-                                        msg, size)
-                                  : NULL;
+    PGresult *res = run(c->pg, KEY_COLUMNS " ORDER BY k.created_ms, k.id", 0, NULL, "listing keys",
+                        msg, size);
     fc_api_key k;
     int i;
 
@@ -1063,9 +1009,8 @@ static fc_store_status op_key_revoke(fc_store *base, const char *id, int64_t now
     PGresult *res;
 
     fmt_i64(now, sizeof(now), now_ms);
-    res = c->pg != NULL ? run(c->pg, "UPDATE api_keys SET revoked_ms = $1::bigint WHERE id = $2 AND revoked_ms IS NULL",
-                              2, params, "revoking key", msg, size)
-                        : NULL;
+    res = run(c->pg, "UPDATE api_keys SET revoked_ms = $1::bigint WHERE id = $2 AND revoked_ms IS NULL",
+              2, params, "revoking key", msg, size);
     if (res != NULL)
         status = strcmp(PQcmdTuples(res), "0") == 0 ? FC_STORE_NOT_FOUND : FC_STORE_OK;
     PQclear(res);
@@ -1098,14 +1043,13 @@ static fc_store_status op_rate_take(fc_store *base, const char *key_id, double r
     snprintf(r, sizeof(r), "%.17g", rate);
     snprintf(b, sizeof(b), "%.17g", burst);
     c = conn_take(s, msg, size);
-    res = c->pg != NULL ? run(c->pg,
-                              "INSERT INTO rate_buckets AS b (key_id, tokens, at, ok)"
-                              " VALUES ($1, GREATEST($3::float8 - 1, 0), now(), $3::float8 >= 1)"
-                              " ON CONFLICT (key_id) DO UPDATE SET ok = " REFILLED " >= 1,"
-                              " tokens = " REFILLED " - CASE WHEN " REFILLED " >= 1 THEN 1 ELSE 0 END, at = now()"
-                              " RETURNING ok, tokens",
-                              3, params, "taking a rate-limit token", msg, size)
-                        : NULL;
+    res = run(c->pg,
+              "INSERT INTO rate_buckets AS b (key_id, tokens, at, ok)"
+              " VALUES ($1, GREATEST($3::float8 - 1, 0), now(), $3::float8 >= 1)"
+              " ON CONFLICT (key_id) DO UPDATE SET ok = " REFILLED " >= 1,"
+              " tokens = " REFILLED " - CASE WHEN " REFILLED " >= 1 THEN 1 ELSE 0 END, at = now()"
+              " RETURNING ok, tokens",
+              3, params, "taking a rate-limit token", msg, size);
     if (res != NULL && PQntuples(res) == 1) {
         double tokens = strtod(PQgetvalue(res, 0, 1), NULL);
 
