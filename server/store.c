@@ -14,14 +14,19 @@ int fc_store_is_postgres(const char *location)
 
 void fc_store_display(const char *location, char *out, size_t size)
 {
-    const char *auth, *at, *colon;
+    const char *auth, *at = NULL, *colon;
+    size_t n, i;
 
     if (!fc_store_is_postgres(location)) {
         snprintf(out, size, "%s", location ? location : "");
         return;
     }
+    /* the user info is the authority's part before its last '@'; an '@' in the path or the query is not it */
     auth = strstr(location, "://") + 3;
-    at = strchr(auth, '@');
+    n = strcspn(auth, "/?#");
+    for (i = 0; i < n; i++)
+        if (auth[i] == '@')
+            at = auth + i;
     colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     if (colon == NULL) {
         snprintf(out, size, "%s", location);

@@ -1238,6 +1238,27 @@ static void test_store__list_filters(void **state)
         free_report(&r[i]);
 }
 
+/* A location as logged: the password masked, and nothing else touched. */
+static void test_store__display_masks_the_password(void **state)
+{
+    char out[256];
+
+    (void)state;
+    fc_store_display("/var/lib/fitcheck/fitcheck.db", out, sizeof(out));
+    assert_string_equal(out, "/var/lib/fitcheck/fitcheck.db");
+    fc_store_display("postgres://fitcheck:s3cret@db:5432/fitcheck", out, sizeof(out));
+    assert_string_equal(out, "postgres://fitcheck:***@db:5432/fitcheck");
+    fc_store_display("postgresql://u:p@ss@db/x", out, sizeof(out)); /* the last '@' of the authority ends it */
+    assert_string_equal(out, "postgresql://u:***@db/x");
+    fc_store_display("postgres://fitcheck@db:5432/fitcheck", out, sizeof(out));
+    assert_string_equal(out, "postgres://fitcheck@db:5432/fitcheck");
+    /* an '@' past the authority is not user info: the port stays */
+    fc_store_display("postgres://db:5432/fitcheck?application_name=a@b", out, sizeof(out));
+    assert_string_equal(out, "postgres://db:5432/fitcheck?application_name=a@b");
+    assert_false(fc_store_is_postgres("postgres.db"));
+    assert_true(fc_store_is_postgres("postgresql://db/x"));
+}
+
 /* ---- PostgreSQL only ---------------------------------------------------------- */
 
 /* Both dialects carry the same migrations: the same numbers and names, in order. */
@@ -1495,6 +1516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store__upgrade_in_place, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__unopenable_path, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_store__events_numbered_on_upgrade, setup_dir, teardown_dir),
+        cmocka_unit_test(test_store__display_masks_the_password),
     };
     const struct CMUnitTest pg_tests[] = {
         STORE_TESTS(setup_pg, teardown_pg),
